@@ -1,0 +1,580 @@
+package dev.auditkit.core;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.auditkit.core.internal.IpAddresses;
+import dev.auditkit.core.internal.Json;
+import dev.auditkit.core.internal.Text;
+import dev.auditkit.core.internal.UuidV7;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * One audited action: who did what, to which record, when, from where, and what changed.
+ * Immutable; build one with {@link #builder()}. Every event is validated and sanitised when it is
+ * built (see {@link AuditLimits}), so an {@code AuditEvent} that exists is safe to store.
+ *
+ * <p>Optional fields return null when absent; JSON fields return copies, so callers cannot change
+ * an event after it was built.
+ */
+public final class AuditEvent {
+  /** Metadata key under which auditkit records notes about values it had to drop. */
+  public static final String NOTES_KEY = "_auditkit_notes";
+
+  private static final Pattern ACTION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:/-]*");
+  private static final UuidV7 DEFAULT_IDS = new UuidV7(Clock.systemUTC());
+
+  private final UUID id;
+  private final Instant occurredAt;
+  private final String tenantId;
+  private final Actor actor;
+  private final String action;
+  private final EventKind kind;
+  private final Outcome outcome;
+  private final Resource resource;
+  private final String fromState;
+  private final String toState;
+  private final List<FieldChange> changes;
+  private final JsonNode oldValue;
+  private final JsonNode newValue;
+  private final ObjectNode metadata;
+  private final RequestInfo request;
+  private final SourceInfo source;
+  private final Seal seal;
+
+  private AuditEvent(Builder b) {
+    this.id = b.id;
+    this.occurredAt = b.occurredAt;
+    this.tenantId = b.tenantId;
+    this.actor = b.actor;
+    this.action = b.action;
+    this.kind = b.kind;
+    this.outcome = b.outcome;
+    this.resource = b.resource;
+    this.fromState = b.fromState;
+    this.toState = b.toState;
+    this.changes = b.changes;
+    this.oldValue = b.oldValue;
+    this.newValue = b.newValue;
+    this.metadata = b.metadata;
+    this.request = b.request;
+    this.source = b.source;
+    this.seal = b.seal;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding every field of this event, to derive a modified copy. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.id = id;
+    b.occurredAt = occurredAt;
+    b.tenantId = tenantId;
+    b.actor = actor;
+    b.action = action;
+    b.kind = kind;
+    b.outcome = outcome;
+    b.resource = resource;
+    b.fromState = fromState;
+    b.toState = toState;
+    b.changes = new ArrayList<>(changes);
+    b.oldValue = oldValue == null ? null : oldValue.deepCopy();
+    b.newValue = newValue == null ? null : newValue.deepCopy();
+    b.metadata = metadata.deepCopy();
+    b.request = request;
+    b.source = source;
+    b.seal = seal;
+    return b;
+  }
+
+  /** A UUIDv7 made by the library (or given by the writer for idempotent replays). */
+  public UUID id() {
+    return id;
+  }
+
+  /** When the action happened, in UTC, truncated to microseconds. */
+  public Instant occurredAt() {
+    return occurredAt;
+  }
+
+  /** The tenant whose data was touched, or null for platform-level events. */
+  public String tenantId() {
+    return tenantId;
+  }
+
+  public Actor actor() {
+    return actor;
+  }
+
+  public String action() {
+    return action;
+  }
+
+  public EventKind kind() {
+    return kind;
+  }
+
+  public Outcome outcome() {
+    return outcome;
+  }
+
+  public Resource resource() {
+    return resource;
+  }
+
+  public String fromState() {
+    return fromState;
+  }
+
+  public String toState() {
+    return toState;
+  }
+
+  /** Field-level changes, in path order. Never null. */
+  public List<FieldChange> changes() {
+    return changes;
+  }
+
+  /** Snapshot before the action (a copy), or null. */
+  public JsonNode oldValue() {
+    return oldValue == null ? null : oldValue.deepCopy();
+  }
+
+  /** Snapshot after the action (a copy), or null. */
+  public JsonNode newValue() {
+    return newValue == null ? null : newValue.deepCopy();
+  }
+
+  /** Free-form details as a JSON object (a copy). Never null; empty when none were given. */
+  public ObjectNode metadata() {
+    return metadata.deepCopy();
+  }
+
+  /** Never null; {@link RequestInfo#isEmpty()} when the event did not come from a request. */
+  public RequestInfo request() {
+    return request;
+  }
+
+  /** Never null; {@link SourceInfo#isEmpty()} when not configured. */
+  public SourceInfo source() {
+    return source;
+  }
+
+  /** The event's place in its hash chain, present once a store has sealed it. */
+  public Optional<Seal> seal() {
+    return Optional.ofNullable(seal);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof AuditEvent e
+        && id.equals(e.id)
+        && occurredAt.equals(e.occurredAt)
+        && Objects.equals(tenantId, e.tenantId)
+        && actor.equals(e.actor)
+        && action.equals(e.action)
+        && kind == e.kind
+        && outcome == e.outcome
+        && resource.equals(e.resource)
+        && Objects.equals(fromState, e.fromState)
+        && Objects.equals(toState, e.toState)
+        && changes.equals(e.changes)
+        && Objects.equals(oldValue, e.oldValue)
+        && Objects.equals(newValue, e.newValue)
+        && metadata.equals(e.metadata)
+        && request.equals(e.request)
+        && source.equals(e.source)
+        && Objects.equals(seal, e.seal);
+  }
+
+  @Override
+  public int hashCode() {
+    return id.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "AuditEvent{" + id + " " + occurredAt + " tenant=" + tenantId + " " + actor.type() + ":" + actor.id()
+        + " " + action + " " + resource + " " + outcome + "}";
+  }
+
+  /**
+   * Describes an event. Setters only record; {@link #build()} validates, fills defaults and
+   * sanitises. Required: {@link #action(String) action} and {@link #resource(String, String)
+   * resource}. Defaults: a new UUIDv7 id, the current time, {@link Actor#anonymous()},
+   * {@link EventKind#OTHER}, {@link Outcome#SUCCESS}.
+   */
+  public static final class Builder {
+    private UUID id;
+    private Instant occurredAt;
+    private String tenantId;
+    private Actor actor;
+    private String action;
+    private EventKind kind;
+    private Outcome outcome;
+    private Resource resource;
+    private String fromState;
+    private String toState;
+    private List<FieldChange> changes = new ArrayList<>();
+    private JsonNode oldValue;
+    private JsonNode newValue;
+    private ObjectNode metadata = Json.nodes().objectNode();
+    private RequestInfo request = RequestInfo.empty();
+    private SourceInfo source = SourceInfo.empty();
+    private Seal seal;
+
+    private Builder() {}
+
+    /** Sets the id; normally left to the library. Writers replaying events keep their ids. */
+    public Builder id(UUID id) {
+      this.id = id;
+      return this;
+    }
+
+    public Builder occurredAt(Instant occurredAt) {
+      this.occurredAt = occurredAt;
+      return this;
+    }
+
+    public Builder tenantId(String tenantId) {
+      this.tenantId = tenantId;
+      return this;
+    }
+
+    public Builder actor(Actor actor) {
+      this.actor = actor;
+      return this;
+    }
+
+    public Builder action(String action) {
+      this.action = action;
+      return this;
+    }
+
+    public Builder kind(EventKind kind) {
+      this.kind = kind;
+      return this;
+    }
+
+    public Builder outcome(Outcome outcome) {
+      this.outcome = outcome;
+      return this;
+    }
+
+    /**
+     * The record acted on.
+     *
+     * @throws InvalidAuditEventException naming {@code resource.type} when type is null or blank
+     */
+    public Builder resource(String type, String id) {
+      this.resource = Resource.of(type, id);
+      return this;
+    }
+
+    public Builder resource(Resource resource) {
+      this.resource = resource;
+      return this;
+    }
+
+    public Builder fromState(String fromState) {
+      this.fromState = fromState;
+      return this;
+    }
+
+    public Builder toState(String toState) {
+      this.toState = toState;
+      return this;
+    }
+
+    /** Replaces the field changes. */
+    public Builder changes(List<FieldChange> changes) {
+      this.changes = new ArrayList<>(Objects.requireNonNull(changes, "changes"));
+      return this;
+    }
+
+    public Builder addChange(FieldChange change) {
+      this.changes.add(Objects.requireNonNull(change, "change"));
+      return this;
+    }
+
+    /** The snapshot before: any value Jackson can convert (POJO, record, Map, JsonNode). */
+    public Builder oldValue(Object before) {
+      this.oldValue = before == null ? null : Json.toTree(before, "oldValue");
+      return this;
+    }
+
+    /** The snapshot after: any value Jackson can convert (POJO, record, Map, JsonNode). */
+    public Builder newValue(Object after) {
+      this.newValue = after == null ? null : Json.toTree(after, "newValue");
+      return this;
+    }
+
+    /**
+     * Replaces the metadata with a JSON object: a Map, a POJO or record, or an ObjectNode.
+     *
+     * @throws InvalidAuditEventException naming {@code metadata} for anything that is not an object
+     */
+    public Builder metadata(Object metadata) {
+      this.metadata = Json.toObject(metadata, "metadata");
+      return this;
+    }
+
+    /** Adds (or replaces) one metadata entry. */
+    public Builder metadata(String key, Object value) {
+      if (key == null || key.isBlank()) {
+        throw new InvalidAuditEventException("metadata", "key must not be null or blank");
+      }
+      this.metadata.set(key, Json.toTree(value, "metadata." + key));
+      return this;
+    }
+
+    public Builder request(RequestInfo request) {
+      this.request = request == null ? RequestInfo.empty() : request;
+      return this;
+    }
+
+    public Builder ipAddress(String ip) {
+      this.request = request.toBuilder().ip(ip).build();
+      return this;
+    }
+
+    public Builder userAgent(String userAgent) {
+      this.request = request.toBuilder().userAgent(userAgent).build();
+      return this;
+    }
+
+    public Builder requestId(String requestId) {
+      this.request = request.toBuilder().requestId(requestId).build();
+      return this;
+    }
+
+    public Builder source(SourceInfo source) {
+      this.source = source == null ? SourceInfo.empty() : source;
+      return this;
+    }
+
+    /** For stores reading sealed events back; writers never set this. */
+    public Builder seal(Seal seal) {
+      this.seal = seal;
+      return this;
+    }
+
+    // ---- read access for AuditLog, which fills gaps from the context ----
+
+    String tenantId() {
+      return tenantId;
+    }
+
+    Actor actor() {
+      return actor;
+    }
+
+    RequestInfo request() {
+      return request;
+    }
+
+    SourceInfo source() {
+      return source;
+    }
+
+    ObjectNode metadataNode() {
+      return metadata;
+    }
+
+    JsonNode oldValueNode() {
+      return oldValue;
+    }
+
+    JsonNode newValueNode() {
+      return newValue;
+    }
+
+    List<FieldChange> changeList() {
+      return changes;
+    }
+
+    void replaceJson(JsonNode oldValue, JsonNode newValue, List<FieldChange> changes, ObjectNode metadata) {
+      this.oldValue = oldValue;
+      this.newValue = newValue;
+      this.changes = changes;
+      this.metadata = metadata;
+    }
+
+    /** A copy, so that AuditLog never changes the caller's builder. */
+    Builder copy() {
+      Builder b = new Builder();
+      b.id = id;
+      b.occurredAt = occurredAt;
+      b.tenantId = tenantId;
+      b.actor = actor;
+      b.action = action;
+      b.kind = kind;
+      b.outcome = outcome;
+      b.resource = resource;
+      b.fromState = fromState;
+      b.toState = toState;
+      b.changes = new ArrayList<>(changes);
+      b.oldValue = oldValue == null ? null : oldValue.deepCopy();
+      b.newValue = newValue == null ? null : newValue.deepCopy();
+      b.metadata = metadata.deepCopy();
+      b.request = request;
+      b.source = source;
+      b.seal = seal;
+      return b;
+    }
+
+    /**
+     * Validates, fills defaults and sanitises with {@link AuditLimits#defaults()} and the system
+     * UTC clock.
+     *
+     * @throws InvalidAuditEventException naming the field when a required one is missing or an
+     *     action is malformed
+     */
+    public AuditEvent build() {
+      return build(AuditLimits.defaults(), Clock.systemUTC(), DEFAULT_IDS);
+    }
+
+    AuditEvent build(AuditLimits limits, Clock clock, UuidV7 ids) {
+      validateAction();
+      if (resource == null) {
+        throw new InvalidAuditEventException("resource.type", "must not be null or blank");
+      }
+      Builder b = copy();
+      List<String> notes = new ArrayList<>();
+      if (b.id == null) {
+        b.id = ids.next();
+      }
+      b.occurredAt = (b.occurredAt == null ? clock.instant() : b.occurredAt).truncatedTo(ChronoUnit.MICROS);
+      b.kind = b.kind == null ? EventKind.OTHER : b.kind;
+      b.outcome = b.outcome == null ? Outcome.SUCCESS : b.outcome;
+      b.tenantId = emptyToNull(Text.singleLine(b.tenantId, limits.idLength()));
+      b.actor = sanitize(b.actor == null ? Actor.anonymous() : b.actor, limits);
+      String type = Text.singleLine(resource.type(), limits.nameLength());
+      if (type.isBlank()) {
+        throw new InvalidAuditEventException("resource.type", "must not be blank after removing control characters");
+      }
+      b.resource = resource.withAll(type,
+          emptyToNull(Text.singleLine(resource.id(), limits.idLength())),
+          emptyToNull(Text.singleLine(resource.label(), limits.textLength())));
+      b.fromState = emptyToNull(Text.singleLine(b.fromState, limits.nameLength()));
+      b.toState = emptyToNull(Text.singleLine(b.toState, limits.nameLength()));
+      b.request = sanitize(b.request, limits, notes);
+      b.source = SourceInfo.of(
+          emptyToNull(Text.singleLine(b.source.app(), limits.nameLength())),
+          emptyToNull(Text.singleLine(b.source.version(), limits.nameLength())),
+          emptyToNull(Text.singleLine(b.source.host(), limits.nameLength())));
+      b.oldValue = b.oldValue == null ? null : Json.capped(Json.sanitize(b.oldValue), limits.snapshotBytes());
+      b.newValue = b.newValue == null ? null : Json.capped(Json.sanitize(b.newValue), limits.snapshotBytes());
+      b.changes = sanitize(b.changes, limits, notes);
+      JsonNode meta = Json.capped(Json.sanitize(b.metadata), limits.metadataBytes());
+      b.metadata = (ObjectNode) meta;
+      if (!notes.isEmpty()) {
+        ArrayNode arr = b.metadata.withArray(NOTES_KEY);
+        notes.forEach(arr::add);
+      }
+      return new AuditEvent(b);
+    }
+
+    private void validateAction() {
+      if (action == null || action.isBlank()) {
+        throw new InvalidAuditEventException("action", "must not be null or blank");
+      }
+      if (action.length() > AuditLimits.ACTION_LENGTH) {
+        throw new InvalidAuditEventException("action",
+            "must be at most " + AuditLimits.ACTION_LENGTH + " characters, got " + action.length());
+      }
+      if (!ACTION.matcher(action).matches()) {
+        throw new InvalidAuditEventException("action",
+            "must match [A-Za-z0-9][A-Za-z0-9_.:/-]* (letters, digits, '_', '.', ':', '/', '-'), got \""
+                + Text.singleLine(action, 64) + "\"");
+      }
+    }
+
+    private static Actor sanitize(Actor a, AuditLimits limits) {
+      String id = Text.singleLine(a.id(), limits.idLength());
+      if (id.isBlank()) {
+        throw new InvalidAuditEventException("actor.id", "must not be blank after removing control characters");
+      }
+      Map<String, String> extra = a.extraIds();
+      if (!extra.isEmpty()) {
+        TreeMap<String, String> clean = new TreeMap<>();
+        extra.forEach((k, v) -> {
+          String ck = Text.singleLine(k, limits.nameLength());
+          if (!ck.isBlank()) {
+            clean.put(ck, Text.singleLine(v, limits.idLength()));
+          }
+        });
+        extra = Collections.unmodifiableMap(clean);
+      }
+      return a.withAll(id,
+          emptyToNull(Text.singleLine(a.role(), limits.nameLength())),
+          emptyToNull(Text.singleLine(a.email(), AuditLimits.EMAIL_LENGTH)),
+          emptyToNull(Text.singleLine(a.org(), limits.nameLength())),
+          extra);
+    }
+
+    private static RequestInfo sanitize(RequestInfo r, AuditLimits limits, List<String> notes) {
+      if (r.isEmpty()) {
+        return r;
+      }
+      String ip = null;
+      if (r.ip() != null && !r.ip().isBlank()) {
+        ip = IpAddresses.normalize(r.ip());
+        if (ip == null) {
+          notes.add("request.ip dropped, not an IP address: " + Text.singleLine(r.ip(), 64));
+        }
+      }
+      return RequestInfo.builder()
+          .ip(ip)
+          .userAgent(emptyToNull(Text.singleLine(r.userAgent(), limits.textLength())))
+          .method(emptyToNull(Text.singleLine(r.method(), limits.nameLength())))
+          .path(emptyToNull(Text.singleLine(r.path(), limits.pathLength())))
+          .requestId(emptyToNull(Text.singleLine(r.requestId(), limits.idLength())))
+          .build();
+    }
+
+    private static List<FieldChange> sanitize(List<FieldChange> changes, AuditLimits limits, List<String> notes) {
+      if (changes.isEmpty()) {
+        return List.of();
+      }
+      List<FieldChange> out = new ArrayList<>(changes.size());
+      long bytes = 0;
+      for (FieldChange c : changes) {
+        String path = Text.singleLine(c.path(), limits.textLength());
+        if (path.isBlank()) {
+          path = "_";
+        }
+        JsonNode from = Json.sanitize(c.fromNode().deepCopy());
+        JsonNode to = Json.sanitize(c.toNode().deepCopy());
+        from = Json.capped(from, limits.snapshotBytes());
+        to = Json.capped(to, limits.snapshotBytes());
+        bytes += Json.bytes(from).length + Json.bytes(to).length;
+        if (bytes > limits.snapshotBytes()) {
+          notes.add("changes cut after " + out.size() + " of " + changes.size() + " entries: over "
+              + limits.snapshotBytes() + " bytes");
+          break;
+        }
+        out.add(FieldChange.of(path, from, to));
+      }
+      out.sort((x, y) -> x.path().compareTo(y.path()));
+      return Collections.unmodifiableList(out);
+    }
+
+    private static String emptyToNull(String s) {
+      return s == null || s.isEmpty() ? null : s;
+    }
+  }
+}
