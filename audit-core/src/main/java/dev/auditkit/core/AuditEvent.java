@@ -447,6 +447,14 @@ public final class AuditEvent {
       return build(AuditLimits.defaults(), Clock.systemUTC(), DEFAULT_IDS);
     }
 
+    /**
+     * Like {@link #build()} with other limits. Stores rebuilding events they read use
+     * {@link AuditLimits#unlimited()}: sanitising an already built event changes nothing.
+     */
+    public AuditEvent build(AuditLimits limits) {
+      return build(Objects.requireNonNull(limits, "limits"), Clock.systemUTC(), DEFAULT_IDS);
+    }
+
     AuditEvent build(AuditLimits limits, Clock clock, UuidV7 ids) {
       validateAction();
       if (resource == null) {
@@ -561,7 +569,9 @@ public final class AuditEvent {
         JsonNode to = Json.sanitize(c.toNode().deepCopy());
         from = Json.capped(from, limits.snapshotBytes());
         to = Json.capped(to, limits.snapshotBytes());
-        bytes += Json.bytes(from).length + Json.bytes(to).length;
+        if (limits.snapshotBytes() != Integer.MAX_VALUE) {
+          bytes += Json.bytes(from).length + Json.bytes(to).length;
+        }
         if (bytes > limits.snapshotBytes()) {
           notes.add("changes cut after " + out.size() + " of " + changes.size() + " entries: over "
               + limits.snapshotBytes() + " bytes");

@@ -29,6 +29,7 @@ public final class AuditLimits {
   public static final int EMAIL_LENGTH = 320;
 
   private static final AuditLimits DEFAULTS = new Builder().build();
+  private static final AuditLimits UNLIMITED = unlimitedLimits();
 
   private final int idLength;
   private final int nameLength;
@@ -48,6 +49,25 @@ public final class AuditLimits {
 
   public static AuditLimits defaults() {
     return DEFAULTS;
+  }
+
+  /**
+   * No caps at all (control characters are still removed). For stores and readers that rebuild
+   * events which were already capped when first built, so that reading never cuts anything.
+   */
+  public static AuditLimits unlimited() {
+    return UNLIMITED;
+  }
+
+  private static AuditLimits unlimitedLimits() {
+    Builder b = new Builder();
+    b.idLength = Integer.MAX_VALUE;
+    b.nameLength = Integer.MAX_VALUE;
+    b.textLength = Integer.MAX_VALUE;
+    b.pathLength = Integer.MAX_VALUE;
+    b.metadataBytes = Integer.MAX_VALUE;
+    b.snapshotBytes = Integer.MAX_VALUE;
+    return new AuditLimits(b);
   }
 
   public static Builder builder() {

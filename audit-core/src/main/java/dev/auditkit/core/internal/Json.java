@@ -170,7 +170,7 @@ public final class Json {
    * holding the original size and SHA-256 of the serialised value.
    */
   public static JsonNode capped(JsonNode node, int maxBytes) {
-    if (node == null || node.isNull() || node.isMissingNode()) {
+    if (node == null || node.isNull() || node.isMissingNode() || maxBytes == Integer.MAX_VALUE) {
       return node;
     }
     byte[] b = bytes(node);
