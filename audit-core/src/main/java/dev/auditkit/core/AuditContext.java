@@ -83,6 +83,11 @@ public final class AuditContext {
   /**
    * Like {@link #runWithAuditContext(AuditContext, Runnable)} for a body that returns a value and
    * may throw a checked exception, which is passed on unchanged.
+   *
+   * <p>Java picks this overload for any expression lambda that returns a value, such as
+   * {@code () -> audit.viewed("job", id)}; use {@link #supplyWithAuditContext} for such bodies when
+   * they throw no checked exception, or a block lambda {@code () -> { ...; }} for the
+   * {@link Runnable} overload.
    */
   public static <T> T runWithAuditContext(AuditContext context, Callable<T> body) throws Exception {
     Objects.requireNonNull(context, "context");
