@@ -69,10 +69,7 @@ public final class AuditContext {
    * context afterwards, also when {@code body} throws.
    */
   public static void runWithAuditContext(AuditContext context, Runnable body) {
-    Objects.requireNonNull(context, "context");
-    Objects.requireNonNull(body, "body");
-    AuditContext previous = CURRENT.get();
-    CURRENT.set(previous == null ? context : previous.mergedWith(context));
+    AuditContext previous = enter(context, body);
     try {
       body.run();
     } finally {
@@ -90,10 +87,7 @@ public final class AuditContext {
    * {@link Runnable} overload.
    */
   public static <T> T runWithAuditContext(AuditContext context, Callable<T> body) throws Exception {
-    Objects.requireNonNull(context, "context");
-    Objects.requireNonNull(body, "body");
-    AuditContext previous = CURRENT.get();
-    CURRENT.set(previous == null ? context : previous.mergedWith(context));
+    AuditContext previous = enter(context, body);
     try {
       return body.call();
     } finally {
@@ -103,10 +97,7 @@ public final class AuditContext {
 
   /** Like {@link #runWithAuditContext(AuditContext, Callable)} for a body without checked exceptions. */
   public static <T> T supplyWithAuditContext(AuditContext context, Supplier<T> body) {
-    Objects.requireNonNull(context, "context");
-    Objects.requireNonNull(body, "body");
-    AuditContext previous = CURRENT.get();
-    CURRENT.set(previous == null ? context : previous.mergedWith(context));
+    AuditContext previous = enter(context, body);
     try {
       return body.get();
     } finally {
@@ -122,8 +113,7 @@ public final class AuditContext {
     Objects.requireNonNull(task, "task");
     AuditContext captured = CURRENT.get();
     return () -> {
-      AuditContext previous = CURRENT.get();
-      set(captured);
+      AuditContext previous = swap(captured);
       try {
         task.run();
       } finally {
@@ -137,8 +127,7 @@ public final class AuditContext {
     Objects.requireNonNull(task, "task");
     AuditContext captured = CURRENT.get();
     return () -> {
-      AuditContext previous = CURRENT.get();
-      set(captured);
+      AuditContext previous = swap(captured);
       try {
         return task.call();
       } finally {
@@ -156,16 +145,28 @@ public final class AuditContext {
     return task -> executor.execute(wrap(task));
   }
 
-  private static void set(AuditContext ctx) {
+  /** Merges {@code context} onto the current one; returns the context to restore afterwards. */
+  private static AuditContext enter(AuditContext context, Object body) {
+    Objects.requireNonNull(context, "context");
+    Objects.requireNonNull(body, "body");
+    AuditContext previous = CURRENT.get();
+    CURRENT.set(previous == null ? context : previous.mergedWith(context));
+    return previous;
+  }
+
+  /** Makes exactly {@code ctx} (or none) current; returns the context to restore afterwards. */
+  private static AuditContext swap(AuditContext ctx) {
+    AuditContext previous = CURRENT.get();
+    restore(ctx);
+    return previous;
+  }
+
+  private static void restore(AuditContext ctx) {
     if (ctx == null) {
       CURRENT.remove();
     } else {
       CURRENT.set(ctx);
     }
-  }
-
-  private static void restore(AuditContext previous) {
-    set(previous);
   }
 
   /** This context with every field that {@code inner} sets replaced by the inner value. */

@@ -413,27 +413,10 @@ public final class AuditEvent {
       this.metadata = metadata;
     }
 
-    /** A copy, so that AuditLog never changes the caller's builder. */
+    /** A deep copy, so that AuditLog never changes the caller's builder. */
     Builder copy() {
-      Builder b = new Builder();
-      b.id = id;
-      b.occurredAt = occurredAt;
-      b.tenantId = tenantId;
-      b.actor = actor;
-      b.action = action;
-      b.kind = kind;
-      b.outcome = outcome;
-      b.resource = resource;
-      b.fromState = fromState;
-      b.toState = toState;
-      b.changes = new ArrayList<>(changes);
-      b.oldValue = oldValue == null ? null : oldValue.deepCopy();
-      b.newValue = newValue == null ? null : newValue.deepCopy();
-      b.metadata = metadata.deepCopy();
-      b.request = request;
-      b.source = source;
-      b.seal = seal;
-      return b;
+      // the event is only a carrier here: toBuilder() makes the deep copy
+      return new AuditEvent(this).toBuilder();
     }
 
     /**
