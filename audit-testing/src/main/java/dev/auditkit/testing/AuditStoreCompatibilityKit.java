@@ -471,5 +471,4 @@ public abstract class AuditStoreCompatibilityKit<S extends AuditSink> {
     int c = Long.compareUnsigned(a.getMostSignificantBits(), b.getMostSignificantBits());
     return c != 0 ? c : Long.compareUnsigned(a.getLeastSignificantBits(), b.getLeastSignificantBits());
   }
-
 }
