@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditkit.core.Actor;
 import dev.auditkit.core.ActorType;
 import dev.auditkit.core.AuditEvent;
+import dev.auditkit.core.AuditLimits;
 import dev.auditkit.core.EventKind;
 import dev.auditkit.core.FieldChange;
 import dev.auditkit.core.Outcome;
@@ -102,6 +103,11 @@ public final class EventJson {
 
   /** Reads the form written by {@link #toJson}. */
   public static AuditEvent fromJson(JsonNode n) {
+    return fromJson(n, AuditLimits.defaults());
+  }
+
+  /** Reads the form written by {@link #toJson}, sanitising with {@code limits}. */
+  public static AuditEvent fromJson(JsonNode n, AuditLimits limits) {
     AuditEvent.Builder b = AuditEvent.builder()
         .id(UUID.fromString(n.get("id").asText()))
         .occurredAt(Instant.parse(n.get("occurredAt").asText()))
@@ -159,7 +165,7 @@ public final class EventJson {
       b.seal(new Seal(seal.get("chainId").asText(), seal.get("sequence").asLong(),
           seal.get("previousHash").asText(), seal.get("hash").asText()));
     }
-    return b.build();
+    return b.build(limits);
   }
 
   private static void putIf(ObjectNode n, String key, String value) {
