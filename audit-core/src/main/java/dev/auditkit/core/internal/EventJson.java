@@ -107,6 +107,11 @@ public final class EventJson {
    * the same value it had when it was written.
    */
   public static AuditEvent fromJson(JsonNode n) {
+    return fromJson(n, AuditLimits.unlimited());
+  }
+
+  /** Reads the form written by {@link #toJson}, sanitising with {@code limits}. */
+  public static AuditEvent fromJson(JsonNode n, AuditLimits limits) {
     AuditEvent.Builder b = AuditEvent.builder()
         .id(UUID.fromString(n.get("id").asText()))
         .occurredAt(Instant.parse(n.get("occurredAt").asText()))
@@ -164,7 +169,7 @@ public final class EventJson {
       b.seal(new Seal(seal.get("chainId").asText(), seal.get("sequence").asLong(),
           seal.get("previousHash").asText(), seal.get("hash").asText()));
     }
-    return b.build(AuditLimits.unlimited());
+    return b.build(limits);
   }
 
   private static void putIf(ObjectNode n, String key, String value) {
