@@ -87,6 +87,8 @@ public final class JdbcAuditStore implements AuditSink {
     this.partitions = dialect == Dialect.POSTGRESQL ? new PgPartitions(dataSource, names, b.clock) : null;
     if (b.migrate) {
       migrate();
+    } else {
+      new Migrator(dataSource, dialect, names).verifyInstalled();
     }
   }
 
@@ -309,7 +311,11 @@ public final class JdbcAuditStore implements AuditSink {
       return this;
     }
 
-    /** Whether {@link #build()} applies missing migrations (default true); false when Flyway/Liquibase does. */
+    /**
+     * Whether {@link #build()} applies missing migrations (default true). With false — when the host
+     * runs the SQL files with Flyway or Liquibase — build only checks that the table exists and that
+     * the schema is not newer than this auditkit knows.
+     */
     public Builder migrate(boolean migrate) {
       this.migrate = migrate;
       return this;
