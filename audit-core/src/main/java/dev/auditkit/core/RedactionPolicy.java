@@ -253,7 +253,7 @@ public final class RedactionPolicy {
   }
 
   /** A change with secrets removed; the same instance when nothing needed removing. */
-  FieldChange redact(FieldChange c) {
+  FieldChange redactChange(FieldChange c) {
     for (String name : Paths.names(c.path())) {
       if (isSensitiveKey(name)) {
         JsonNode from = c.fromNode().isNull() ? c.fromNode() : REDACTED_NODE;
@@ -278,7 +278,7 @@ public final class RedactionPolicy {
     JsonNode newValue = b.newValueNode() == null ? null : redactInPlace(b.newValueNode());
     List<FieldChange> changes = new ArrayList<>(b.changeList().size());
     for (FieldChange c : b.changeList()) {
-      changes.add(redact(c));
+      changes.add(redactChange(c));
     }
     ObjectNode metadata = (ObjectNode) redactInPlace(b.metadataNode());
     b.replaceJson(oldValue, newValue, changes, metadata);

@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * Finds payment card numbers in free text: runs of 13 to 19 digits, optionally grouped by single
  * spaces or dashes, that start with 2–6 (the major industry identifiers of the card networks) and
- * pass the Luhn check. Each one is masked keeping its separators and last four digits:
+ * pass the Luhn check. A run is taken whole: a longer one is not searched for a card inside it.
+ * Each one is masked keeping its separators and last four digits:
  * {@code 4111 1111 1111 1111} becomes {@code **** **** **** 1111}.
  */
 public final class CardNumbers {
@@ -69,31 +70,27 @@ public final class CardNumbers {
           out = new StringBuilder(text);
         }
         maskRange(out, hit[0], hit[1]);
-        i = hit[1];
-      } else {
-        i = end;
       }
+      i = end;
     }
     return out == null ? text : out.toString();
   }
 
-  /** The longest window of consecutive groups, leftmost first, holding a valid card number. */
+  /**
+   * The whole run when it is a valid card number. Windows inside a longer run are not tried: in a
+   * run of 17 digits some 13-digit window passes the Luhn check one time in ten, which would mask
+   * order and reference numbers.
+   */
   private static int[] findCard(String text, List<int[]> groups) {
-    for (int from = 0; from < groups.size(); from++) {
-      int[] best = null;
-      StringBuilder digits = new StringBuilder(19);
-      for (int to = from; to < groups.size(); to++) {
-        digits.append(text, groups.get(to)[0], groups.get(to)[1]);
-        if (digits.length() > 19) {
-          break;
-        }
-        if (digits.length() >= 13 && digits.charAt(0) >= '2' && digits.charAt(0) <= '6' && luhn(digits)) {
-          best = new int[] {groups.get(from)[0], groups.get(to)[1]};
-        }
+    StringBuilder digits = new StringBuilder(19);
+    for (int[] g : groups) {
+      digits.append(text, g[0], g[1]);
+      if (digits.length() > 19) {
+        return null;
       }
-      if (best != null) {
-        return best;
-      }
+    }
+    if (digits.length() >= 13 && digits.charAt(0) >= '2' && digits.charAt(0) <= '6' && luhn(digits)) {
+      return new int[] {groups.get(0)[0], groups.get(groups.size() - 1)[1]};
     }
     return null;
   }
