@@ -101,9 +101,13 @@ public final class EventJson {
     return n;
   }
 
-  /** Reads the form written by {@link #toJson}. */
+  /**
+   * Reads the form written by {@link #toJson}. The event is rebuilt with
+   * {@link AuditLimits#unlimited()}: a stored event is never cut a second time, so it hashes to
+   * the same value it had when it was written.
+   */
   public static AuditEvent fromJson(JsonNode n) {
-    return fromJson(n, AuditLimits.defaults());
+    return fromJson(n, AuditLimits.unlimited());
   }
 
   /** Reads the form written by {@link #toJson}, sanitising with {@code limits}. */
