@@ -96,7 +96,10 @@ public final class DeliveryHealth {
     return oldestUnshippedAge;
   }
 
-  /** Events accepted (or found in the journal at start) and not yet in the store. */
+  /**
+   * Events accepted and not yet in the store, plus the records found in the journal at start
+   * (whole segments are replayed, so that part may include events the store already has).
+   */
   public long unshipped() {
     return unshipped;
   }
