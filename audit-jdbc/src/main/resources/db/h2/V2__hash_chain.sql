@@ -53,3 +53,7 @@ create table ${audit_schema}.${audit_prefix}chain (
   checkpoint_at  timestamp(6) with time zone,
   updated_at     timestamp(6) with time zone default current_timestamp(6) not null
 );
+
+-- One sealer at a time per database (its pass locks this row).
+create table ${audit_schema}.${audit_prefix}seal_lock (id int primary key);
+insert into ${audit_schema}.${audit_prefix}seal_lock values (1);

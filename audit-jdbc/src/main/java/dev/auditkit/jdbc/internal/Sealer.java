@@ -233,6 +233,11 @@ public final class Sealer {
   }
 
   private Pass passH2(Connection c) throws SQLException {
+    // one sealer at a time per database: H2 has no SKIP LOCKED worth the name, and sealers that read
+    // the same unsealed rows would only collide on the seal keys. A lock row serialises them.
+    try (Statement s = c.createStatement()) {
+      s.executeQuery("select id from " + table(names, "seal_lock") + " where id = 1 for update").close();
+    }
     Map<String, List<AuditEvent>> byChain = new LinkedHashMap<>();
     int read = 0;
     try (PreparedStatement ps = c.prepareStatement("select " + reader.selectList("e") + ", " + chainExpr
