@@ -24,7 +24,7 @@ public final class PgWriter implements EventWriter {
   /** Below this many rows a multi-row INSERT is as fast as COPY and needs no savepoint. */
   public static final int COPY_MIN_ROWS = 16;
   /** Rows per INSERT statement (29 parameters each, well below the protocol's 32767). */
-  static final int INSERT_ROWS = 200;
+  public static final int INSERT_ROWS = 200;
 
   private static final DateTimeFormatter TIME =
       DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss.SSSSSS'+00'").withZone(ZoneOffset.UTC);
