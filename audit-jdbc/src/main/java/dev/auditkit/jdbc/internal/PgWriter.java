@@ -46,7 +46,8 @@ public final class PgWriter implements EventWriter {
 
   @Override
   public void write(Connection c, List<EventRow> rows) throws SQLException {
-    if (!useCopy || rows.size() < COPY_MIN_ROWS) {
+    // COPY needs the driver's own connection; a pool or proxy that cannot unwrap to it gets INSERTs
+    if (!useCopy || rows.size() < COPY_MIN_ROWS || !c.isWrapperFor(PGConnection.class)) {
       insert(c, rows);
       return;
     }
