@@ -54,20 +54,19 @@ public final class PgWriter implements EventWriter {
     Savepoint sp = c.getAutoCommit() ? null : c.setSavepoint();
     try {
       copy(c, rows);
-    } catch (SQLException e) {
-      if (!SqlStates.isUniqueViolation(e)) {
-        throw e;
-      }
-      if (sp != null) {
-        c.rollback(sp);
-        sp = null;
-      }
-      insert(c, rows);
-    } finally {
       if (sp != null) {
         c.releaseSavepoint(sp);
       }
+      return;
+    } catch (SQLException e) {
+      if (sp != null) {
+        c.rollback(sp); // keeps the caller's transaction usable, and the original error visible
+      }
+      if (!SqlStates.isUniqueViolation(e)) {
+        throw e;
+      }
     }
+    insert(c, rows);
   }
 
   /** COPY of every row; fails as a whole on any conflict. */
