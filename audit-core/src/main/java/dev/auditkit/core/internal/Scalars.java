@@ -41,7 +41,7 @@ public final class Scalars {
     if (a == b) {
       return true;
     }
-    if (ka == kb && ka != ValueKind.DECIMAL && ka != ValueKind.JSON_VALUE && a.equals(b)) {
+    if (ka == kb && a.equals(b)) {
       return true;
     }
     boolean na = isNumber(a, ka);
