@@ -1,9 +1,15 @@
 package dev.auditkit.core;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.auditkit.core.internal.AsyncDispatcher;
+import dev.auditkit.core.internal.AsyncSettings;
 import dev.auditkit.core.internal.Json;
 import dev.auditkit.core.internal.UuidV7;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -17,7 +23,9 @@ import java.util.UUID;
  * (tenant, actor, IP, user agent, request id, method, path, context metadata), validates and
  * sanitises the event, hands it to the store and returns the event's id. With
  * {@link Delivery#SYNC} the call returns after the store accepted the event and throws
- * {@link AuditWriteException} when it could not.
+ * {@link AuditWriteException} when it could not. With {@link Delivery#ASYNC} it returns once the
+ * event is queued — or, with a {@linkplain Builder#journal journal}, once it is in the journal —
+ * and a writer thread ships it; see {@link #health()} and {@link #close()}.
  *
  * <pre>{@code
  * AuditLog audit = AuditLog.builder().store(store).build();
@@ -42,6 +50,7 @@ public final class AuditLog implements AutoCloseable {
   private final UuidV7 ids;
   private final AuditLimits limits;
   private final SourceInfo source;
+  private final AsyncDispatcher async;
   private final ChangeDiffer differ;
   private final RedactionPolicy redaction;
 
@@ -52,6 +61,7 @@ public final class AuditLog implements AutoCloseable {
     this.ids = new UuidV7(b.clock);
     this.limits = b.limits;
     this.source = b.source;
+    this.async = b.delivery == Delivery.ASYNC ? new AsyncDispatcher(b.sink, b.asyncSettings(), b.clock) : null;
     this.differ = b.differ;
     this.redaction = b.redaction;
   }
@@ -183,6 +193,7 @@ public final class AuditLog implements AutoCloseable {
     AuditEvent event = b.build(limits, clock, ids);
     switch (delivery) {
       case SYNC -> writeSync(event);
+      case ASYNC -> async.submit(event);
       default -> throw new IllegalStateException("unknown delivery " + delivery);
     }
     return event.id();
@@ -241,10 +252,28 @@ public final class AuditLog implements AutoCloseable {
     }
   }
 
-  /** Closes the store. */
+  /** How delivery is doing: queue, journal backlog, oldest unshipped event, errors, drops. */
+  public DeliveryHealth health() {
+    return async == null ? DeliveryHealth.sync() : DeliveryHealth.of(async.stats(), clock);
+  }
+
+  /**
+   * Closes the log, then the store. With {@link Delivery#ASYNC}: stops accepting events and ships
+   * what is queued or journaled for up to {@link Builder#closeTimeout}.
+   *
+   * @throws UnshippedEventsException when events could not be shipped in time: it names how many,
+   *     the oldest ids, and whether the journal keeps them for the next start (the store is
+   *     closed all the same)
+   */
   @Override
   public void close() {
-    sink.close();
+    try {
+      if (async != null) {
+        async.close();
+      }
+    } finally {
+      sink.close();
+    }
   }
 
   /** Configures an {@link AuditLog}. Only {@link #store} is required. */
@@ -254,6 +283,17 @@ public final class AuditLog implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private AuditLimits limits = AuditLimits.defaults();
     private SourceInfo source = SourceInfo.empty();
+    private Path journal;
+    private JournalDurability durability = JournalDurability.PROCESS_CRASH;
+    private int queueCapacity = 8192;
+    private OverflowPolicy overflow = OverflowPolicy.BLOCK;
+    private int batchSize = 500;
+    private Duration batchDelay = Duration.ofMillis(5);
+    private Duration retryMin = Duration.ofMillis(100);
+    private Duration retryMax = Duration.ofSeconds(30);
+    private Duration closeTimeout = Duration.ofSeconds(10);
+    private long segmentBytes = 16L * 1024 * 1024;
+    private boolean asyncOptionSet;
     private ChangeDiffer differ = ChangeDiffer.defaults();
     private RedactionPolicy redaction = RedactionPolicy.defaults();
 
@@ -303,11 +343,116 @@ public final class AuditLog implements AutoCloseable {
     }
 
     /**
-     * @throws IllegalStateException when no store was set
+     * ASYNC: a local journal directory (created if missing) that makes each event durable before
+     * {@code appendAuditLog} returns. Left-over segments are shipped on start. One AuditLog per
+     * directory ({@link JournalLockedException} otherwise). When the directory is full or
+     * read-only, events are held in memory (callers wait when the queue is full) and
+     * {@link DeliveryHealth#journalDegraded()} says so.
+     */
+    public Builder journal(Path directory) {
+      Objects.requireNonNull(directory, "journal");
+      if (Files.exists(directory) && !Files.isDirectory(directory)) {
+        throw new IllegalArgumentException("journal must be a directory, " + directory + " is a file");
+      }
+      this.journal = directory;
+      return async();
+    }
+
+    /** ASYNC with a journal: what a returned call survives; {@link JournalDurability#PROCESS_CRASH} by default. */
+    public Builder journalDurability(JournalDurability durability) {
+      this.durability = Objects.requireNonNull(durability, "journalDurability");
+      return async();
+    }
+
+    /** ASYNC: how many events may wait in memory; 8192 by default. */
+    public Builder queueCapacity(int capacity) {
+      this.queueCapacity = checkRange("queueCapacity", capacity, 1, 10_000_000);
+      return async();
+    }
+
+    /** ASYNC: what to do when the queue is full; {@link OverflowPolicy#BLOCK} by default. */
+    public Builder overflow(OverflowPolicy policy) {
+      this.overflow = Objects.requireNonNull(policy, "overflow");
+      return async();
+    }
+
+    /** ASYNC: the most events per store write; 500 by default. */
+    public Builder batchSize(int size) {
+      this.batchSize = checkRange("batchSize", size, 1, 100_000);
+      return async();
+    }
+
+    /** ASYNC: how long the writer waits for a batch to fill once it has an event; 5 ms by default. */
+    public Builder batchDelay(Duration delay) {
+      this.batchDelay = checkDuration("batchDelay", delay, Duration.ofSeconds(60));
+      return async();
+    }
+
+    /** ASYNC: backoff between store retries, doubling from {@code min} up to {@code max}, with jitter; 100 ms to 30 s by default. */
+    public Builder retryBackoff(Duration min, Duration max) {
+      checkDuration("retryBackoff min", min, Duration.ofHours(1));
+      checkDuration("retryBackoff max", max, Duration.ofHours(1));
+      if (min.isZero() || max.compareTo(min) < 0) {
+        throw new IllegalArgumentException("retryBackoff needs 0 < min <= max, got " + min + ", " + max);
+      }
+      this.retryMin = min;
+      this.retryMax = max;
+      return async();
+    }
+
+    /** ASYNC: how long {@link AuditLog#close()} keeps shipping; 10 s by default. */
+    public Builder closeTimeout(Duration timeout) {
+      this.closeTimeout = checkDuration("closeTimeout", timeout, Duration.ofHours(1));
+      return async();
+    }
+
+    /** For tests: roll journal segments at this size. */
+    Builder journalSegmentBytes(long bytes) {
+      this.segmentBytes = bytes;
+      return async();
+    }
+
+    private Builder async() {
+      asyncOptionSet = true;
+      return this;
+    }
+
+    private static int checkRange(String name, int value, int min, int max) {
+      if (value < min || value > max) {
+        throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", got " + value);
+      }
+      return value;
+    }
+
+    private static Duration checkDuration(String name, Duration d, Duration max) {
+      Objects.requireNonNull(d, name);
+      if (d.isNegative() || d.compareTo(max) > 0) {
+        throw new IllegalArgumentException(name + " must be between 0 and " + max + ", got " + d);
+      }
+      return d;
+    }
+
+    AsyncSettings asyncSettings() {
+      return new AsyncSettings(queueCapacity, overflow, batchSize, batchDelay, retryMin, retryMax, closeTimeout,
+          journal, durability, segmentBytes);
+    }
+
+    /**
+     * @throws IllegalStateException when no store was set, when ASYNC options are set without
+     *     {@code delivery(ASYNC)}, or when a journal is combined with {@code DROP_COUNTED}
+     * @throws JournalLockedException when another AuditLog uses the journal directory
      */
     public AuditLog build() {
       if (sink == null) {
         throw new IllegalStateException("AuditLog needs a store: call store(...) before build()");
+      }
+      if (asyncOptionSet && delivery != Delivery.ASYNC) {
+        throw new IllegalStateException("journal, queue, batch, retry and close options apply to Delivery.ASYNC only: "
+            + "call delivery(Delivery.ASYNC)");
+      }
+      if (journal != null && overflow == OverflowPolicy.DROP_COUNTED) {
+        throw new IllegalStateException("a journal promises that nothing is lost: it cannot be combined with "
+            + "OverflowPolicy.DROP_COUNTED");
       }
       return new AuditLog(this);
     }

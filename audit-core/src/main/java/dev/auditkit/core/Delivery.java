@@ -6,5 +6,12 @@ public enum Delivery {
    * The calling thread writes the event to the store; the call returns once the store has
    * accepted it (for a database store: committed). A store failure is thrown to the caller.
    */
-  SYNC
+  SYNC,
+  /**
+   * The calling thread builds, redacts and sanitises the event and hands it to a bounded queue; a
+   * writer thread ships batches to the store, retrying with backoff while it fails. With
+   * {@link AuditLog.Builder#journal} the event is first appended to a local journal, so a crash
+   * or a store outage loses nothing. See {@link AuditLog#health()} and {@link AuditLog#close()}.
+   */
+  ASYNC
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditkit.core.Actor;
 import dev.auditkit.core.ActorType;
 import dev.auditkit.core.AuditEvent;
+import dev.auditkit.core.AuditLimits;
 import dev.auditkit.core.EventKind;
 import dev.auditkit.core.FieldChange;
 import dev.auditkit.core.Outcome;
@@ -100,8 +101,17 @@ public final class EventJson {
     return n;
   }
 
-  /** Reads the form written by {@link #toJson}. */
+  /**
+   * Reads the form written by {@link #toJson}. The event is rebuilt with
+   * {@link AuditLimits#unlimited()}: a stored event is never cut a second time, so it hashes to
+   * the same value it had when it was written.
+   */
   public static AuditEvent fromJson(JsonNode n) {
+    return fromJson(n, AuditLimits.unlimited());
+  }
+
+  /** Reads the form written by {@link #toJson}, sanitising with {@code limits}. */
+  public static AuditEvent fromJson(JsonNode n, AuditLimits limits) {
     AuditEvent.Builder b = AuditEvent.builder()
         .id(UUID.fromString(n.get("id").asText()))
         .occurredAt(Instant.parse(n.get("occurredAt").asText()))
@@ -159,7 +169,7 @@ public final class EventJson {
       b.seal(new Seal(seal.get("chainId").asText(), seal.get("sequence").asLong(),
           seal.get("previousHash").asText(), seal.get("hash").asText()));
     }
-    return b.build();
+    return b.build(limits);
   }
 
   private static void putIf(ObjectNode n, String key, String value) {

@@ -100,9 +100,13 @@ public final class Json {
 
   /**
    * Cleans every string and key of a tree in place: NUL and other control characters (except TAB,
-   * CR, LF in values) removed, lone surrogates replaced. Returns the same node.
+   * CR, LF in values) removed, lone surrogates replaced. Returns the same node, except for a
+   * top-level string, which is returned as a new cleaned node.
    */
   public static JsonNode sanitize(JsonNode node) {
+    if (node != null && node.isTextual()) {
+      return cleanText(node);
+    }
     if (node instanceof ObjectNode obj) {
       Iterator<Map.Entry<String, JsonNode>> it = obj.fields();
       ObjectNode renamed = null;

@@ -1,0 +1,150 @@
+package dev.auditkit.core;
+
+import dev.auditkit.core.internal.DeliveryStats;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * A point-in-time view of how {@link AuditLog} delivers events, for health endpoints and
+ * monitoring. Obtained from {@link AuditLog#health()}; every value is read without waiting on the
+ * writer thread.
+ */
+public final class DeliveryHealth {
+  private final Delivery delivery;
+  private final int queueDepth;
+  private final int queueCapacity;
+  private final long journalBytes;
+  private final boolean journalConfigured;
+  private final boolean journalDegraded;
+  private final Duration oldestUnshippedAge;
+  private final long unshipped;
+  private final long shipped;
+  private final long dropped;
+  private final long corruptRecordsSkipped;
+  private final long consecutiveFailures;
+  private final String lastError;
+  private final Instant lastErrorAt;
+
+  DeliveryHealth(Delivery delivery, int queueDepth, int queueCapacity, long journalBytes, boolean journalConfigured,
+      boolean journalDegraded, Duration oldestUnshippedAge, long unshipped, long shipped, long dropped,
+      long corruptRecordsSkipped, long consecutiveFailures, String lastError, Instant lastErrorAt) {
+    this.delivery = delivery;
+    this.queueDepth = queueDepth;
+    this.queueCapacity = queueCapacity;
+    this.journalBytes = journalBytes;
+    this.journalConfigured = journalConfigured;
+    this.journalDegraded = journalDegraded;
+    this.oldestUnshippedAge = oldestUnshippedAge;
+    this.unshipped = unshipped;
+    this.shipped = shipped;
+    this.dropped = dropped;
+    this.corruptRecordsSkipped = corruptRecordsSkipped;
+    this.consecutiveFailures = consecutiveFailures;
+    this.lastError = lastError;
+    this.lastErrorAt = lastErrorAt;
+  }
+
+  static DeliveryHealth sync() {
+    return new DeliveryHealth(Delivery.SYNC, 0, 0, 0, false, false, Duration.ZERO, 0, 0, 0, 0, 0, null, null);
+  }
+
+  static DeliveryHealth of(DeliveryStats s, Clock clock) {
+    Duration age = s.oldestAcceptedAt() < 0 ? Duration.ZERO
+        : Duration.ofMillis(Math.max(0, clock.millis() - s.oldestAcceptedAt()));
+    return new DeliveryHealth(Delivery.ASYNC, s.queueDepth(), s.queueCapacity(), s.journalBytes(),
+        s.journalConfigured(), s.journalDegraded(), age, s.unshipped(), s.shipped(), s.dropped(),
+        s.corruptRecordsSkipped(), s.consecutiveFailures(), s.lastError(), s.lastErrorAt());
+  }
+
+  /** {@link Delivery#SYNC} or {@link Delivery#ASYNC}. */
+  public Delivery delivery() {
+    return delivery;
+  }
+
+  /** Events waiting in the in-memory queue. Always 0 for {@link Delivery#SYNC}. */
+  public int queueDepth() {
+    return queueDepth;
+  }
+
+  /** The bound of the in-memory queue; 0 for {@link Delivery#SYNC}. */
+  public int queueCapacity() {
+    return queueCapacity;
+  }
+
+  /** Bytes held in journal segment files not yet removed (shipped segments are removed). */
+  public long journalBytes() {
+    return journalBytes;
+  }
+
+  /** Whether a journal was configured. */
+  public boolean journalConfigured() {
+    return journalConfigured;
+  }
+
+  /**
+   * True while a configured journal cannot be written (full or read-only disk): events are then
+   * held in memory only, and callers wait when the queue is full. See {@link #lastError()}.
+   */
+  public boolean journalDegraded() {
+    return journalDegraded;
+  }
+
+  /** How long the oldest event not yet in the store has waited; zero when nothing waits. */
+  public Duration oldestUnshippedAge() {
+    return oldestUnshippedAge;
+  }
+
+  /**
+   * Events accepted and not yet in the store, plus the records found in the journal at start
+   * (whole segments are replayed, so that part may include events the store already has).
+   */
+  public long unshipped() {
+    return unshipped;
+  }
+
+  /** Events the store has accepted since this {@link AuditLog} was built. */
+  public long shipped() {
+    return shipped;
+  }
+
+  /** Events dropped because the queue was full ({@link OverflowPolicy#DROP_COUNTED}). */
+  public long dropped() {
+    return dropped;
+  }
+
+  /** Journal records found corrupt or torn at start and skipped. */
+  public long corruptRecordsSkipped() {
+    return corruptRecordsSkipped;
+  }
+
+  /** Store writes that failed in a row; 0 once a write succeeds. */
+  public long consecutiveFailures() {
+    return consecutiveFailures;
+  }
+
+  /** The last delivery or journal error, if any happened. */
+  public Optional<String> lastError() {
+    return Optional.ofNullable(lastError);
+  }
+
+  /** When {@link #lastError()} happened. */
+  public Optional<Instant> lastErrorAt() {
+    return Optional.ofNullable(lastErrorAt);
+  }
+
+  /** True when the store is being written without failures and no journal problem is known. */
+  public boolean healthy() {
+    return consecutiveFailures == 0 && !journalDegraded && dropped == 0;
+  }
+
+  @Override
+  public String toString() {
+    return "DeliveryHealth{delivery=" + delivery + ", queue=" + queueDepth + "/" + queueCapacity
+        + ", journalBytes=" + journalBytes + ", journalDegraded=" + journalDegraded
+        + ", oldestUnshippedAge=" + oldestUnshippedAge + ", unshipped=" + unshipped + ", shipped=" + shipped
+        + ", dropped=" + dropped + ", corruptRecordsSkipped=" + corruptRecordsSkipped
+        + ", consecutiveFailures=" + consecutiveFailures + ", lastError=" + lastError + "}";
+  }
+}

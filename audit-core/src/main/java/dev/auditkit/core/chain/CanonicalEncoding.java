@@ -1,0 +1,40 @@
+package dev.auditkit.core.chain;
+
+import dev.auditkit.core.AuditEvent;
+import dev.auditkit.core.chain.internal.CanonicalWriter;
+import dev.auditkit.core.chain.internal.Hashes;
+import java.util.Objects;
+
+/**
+ * The deterministic, versioned byte form of an event that the hash chain covers: the line
+ * {@code auditkit.event.v1} followed by canonical JSON of every event field (sorted keys, no
+ * whitespace, numbers by value, UTC microsecond times, UTF-8). The exact rules, with test vectors,
+ * are in {@code docs/canonical-encoding.md}; an outside verifier can be written from that page.
+ *
+ * <p>The seal is not part of the encoding. Two events that are equal field by field encode to the
+ * same bytes whatever the key order of their JSON values or the number scale ({@code 42.5} and
+ * {@code 42.50}), so an event read back from a store (PostgreSQL jsonb reorders keys) hashes as it
+ * did when it was sealed.
+ */
+public final class CanonicalEncoding {
+  /** The version line of this encoding, without its newline. */
+  public static final String VERSION = "auditkit.event.v1";
+
+  private CanonicalEncoding() {}
+
+  /**
+   * The canonical bytes of an event.
+   *
+   * @throws IllegalArgumentException if the event holds a value the encoding cannot represent: a
+   *     lone UTF-16 surrogate or a time outside the years 0001-9999 (built events never do)
+   */
+  public static byte[] encode(AuditEvent event) {
+    Objects.requireNonNull(event, "event");
+    return new CanonicalWriter().event(event).toByteArray();
+  }
+
+  /** Lower-case hex SHA-256 of {@link #encode(AuditEvent)}. */
+  public static String sha256Hex(AuditEvent event) {
+    return Hashes.hex(Hashes.sha256().digest(encode(event)));
+  }
+}

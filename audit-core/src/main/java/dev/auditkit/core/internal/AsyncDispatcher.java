@@ -1,0 +1,440 @@
+package dev.auditkit.core.internal;
+
+import dev.auditkit.core.AuditEvent;
+import dev.auditkit.core.AuditLimits;
+import dev.auditkit.core.AuditSink;
+import dev.auditkit.core.OverflowPolicy;
+import dev.auditkit.core.UnshippedEventsException;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ASYNC pipeline behind {@code AuditLog}: callers {@link #submit} built events (journaling
+ * them first when a journal is configured) into a bounded queue; one writer thread ships them to
+ * the sink in batches — by size, or after a short delay — retrying with backoff while the sink
+ * fails, and tells each journal segment how many of its events are committed so that the segment
+ * is removed once all are. Segments left by an earlier run are shipped by the same thread,
+ * alternating with fresh batches.
+ */
+public final class AsyncDispatcher {
+  private static final Logger LOG = LoggerFactory.getLogger(AsyncDispatcher.class);
+  private static final int REPORTED_IDS = 100;
+  private static final long IDLE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+  private record Item(AuditEvent event, JournalSegment segment, long acceptedAt) {}
+
+  private final AuditSink sink;
+  private final Journal journal;
+  private final AsyncSettings settings;
+  private final Clock clock;
+  private final BlockingQueue<Item> queue;
+  private final Backoff backoff;
+  private final Thread writer;
+  private final Object wakeup = new Object();
+  private final AtomicBoolean closeCalled = new AtomicBoolean();
+  private final AtomicLong unshipped = new AtomicLong();
+  private final AtomicLong shipped = new AtomicLong();
+  private final AtomicLong dropped = new AtomicLong();
+  private final AtomicLong corrupt = new AtomicLong();
+  private final AtomicLong lastDropLog = new AtomicLong(Long.MIN_VALUE);
+  private volatile boolean closing;
+  private volatile boolean writerDone;
+  private volatile long closeDeadline;
+  private volatile long consecutiveFailures;
+  private volatile String lastError;
+  private volatile Instant lastErrorAt;
+  private volatile Throwable lastCause;
+  private volatile List<Item> inflight = List.of();
+  // replay state, written by the writer thread only
+  private final List<Journal.Recovered> recovered;
+  private int replaySegment;
+  private List<Item> replayItems = List.of();
+  private int replayIndex;
+  private volatile long replayOldest = Long.MAX_VALUE;
+
+  public AsyncDispatcher(AuditSink sink, AsyncSettings settings, Clock clock) {
+    this.sink = sink;
+    this.settings = settings;
+    this.clock = clock;
+    this.queue = new LinkedBlockingQueue<>(settings.queueCapacity());
+    this.backoff = new Backoff(settings.retryMin(), settings.retryMax());
+    if (settings.journal() != null) {
+      this.journal = Journal.open(settings.journal(), settings.durability(), settings.segmentBytes(), this::error);
+      this.recovered = journal.recovered();
+      this.corrupt.set(journal.corruptRecords());
+      recovered.forEach(r -> unshipped.addAndGet(r.records()));
+      if (!recovered.isEmpty()) {
+        replayOldest = recovered.get(0).oldestAcceptedAt();
+      }
+    } else {
+      this.journal = null;
+      this.recovered = List.of();
+    }
+    this.writer = new Thread(this::run, "auditkit-writer");
+    writer.setDaemon(true);
+    writer.start();
+  }
+
+  /**
+   * Accepts a built event: journals it (durable at the configured level when this returns) and
+   * queues it, waiting for room ({@link OverflowPolicy#BLOCK}) or dropping and counting it.
+   *
+   * @throws IllegalStateException after {@link #close}
+   */
+  public void submit(AuditEvent event) {
+    if (closing) {
+      throw new IllegalStateException("AuditLog is closed: event " + event.id() + " was not recorded");
+    }
+    long now = clock.millis();
+    JournalSegment segment = null;
+    if (journal != null) {
+      Journal.Appended a = journal.append(now, Json.bytes(EventJson.toJson(event)));
+      segment = a == null ? null : a.segment();
+    }
+    Item item = new Item(event, segment, now);
+    unshipped.incrementAndGet();
+    if (queue.offer(item)) {
+      return;
+    }
+    if (settings.overflow() == OverflowPolicy.DROP_COUNTED) {
+      unshipped.decrementAndGet();
+      drop(event);
+      return;
+    }
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          if (queue.offer(item, 50, TimeUnit.MILLISECONDS)) {
+            return;
+          }
+        } catch (InterruptedException e) {
+          interrupted = true; // an audit event is not given up on an interrupt; the flag is restored
+        }
+        if (closing || writerDone) {
+          unshipped.decrementAndGet();
+          throw new IllegalStateException("AuditLog was closed while event " + event.id() + " waited for queue space: "
+              + (segment != null ? "it is in the journal and is shipped on the next start" : "it was not recorded"));
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void drop(AuditEvent event) {
+    long n = dropped.incrementAndGet();
+    error("queue full (" + settings.queueCapacity() + "): event " + event.id() + " dropped, " + n + " in total", null);
+    long now = System.nanoTime();
+    long last = lastDropLog.get();
+    if (last == Long.MIN_VALUE || now - last > TimeUnit.SECONDS.toNanos(10)) {
+      if (lastDropLog.compareAndSet(last, now)) {
+        LOG.error("auditkit: ASYNC queue full ({} events): dropped audit event {} (action {}); {} dropped so far "
+            + "(OverflowPolicy.DROP_COUNTED; logged at most every 10 s)", settings.queueCapacity(), event.id(),
+            event.action(), n);
+      }
+    }
+  }
+
+  private void error(String message, Throwable cause) {
+    lastError = message;
+    lastCause = cause;
+    lastErrorAt = clock.instant();
+  }
+
+  // ---------------------------------------------------------------- writer thread
+
+  private void run() {
+    boolean preferReplay = true;
+    try {
+      while (true) {
+        boolean replayLeft = hasReplay();
+        List<Item> batch = preferReplay && replayLeft ? replayBatch() : List.of();
+        if (batch.isEmpty()) {
+          batch = queueBatch(replayLeft ? 0 : IDLE_POLL_NANOS);
+        }
+        if (batch.isEmpty() && replayLeft) {
+          batch = replayBatch();
+        }
+        preferReplay = !preferReplay;
+        if (batch.isEmpty()) {
+          if (closing && queue.isEmpty() && !hasReplay()) {
+            return;
+          }
+          continue;
+        }
+        inflight = batch;
+        if (pastCloseDeadline() || !ship(batch)) {
+          return;
+        }
+        inflight = List.of();
+        acknowledge(batch);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException | Error e) {
+      error("writer thread stopped: " + e, e);
+      LOG.error("auditkit: the ASYNC writer thread stopped unexpectedly; undelivered events stay in the journal "
+          + "if one is configured", e);
+    } finally {
+      writerDone = true;
+    }
+  }
+
+  private List<Item> queueBatch(long pollNanos) throws InterruptedException {
+    Item first = pollNanos == 0 ? queue.poll() : queue.poll(pollNanos, TimeUnit.NANOSECONDS);
+    if (first == null) {
+      return List.of();
+    }
+    int size = settings.batchSize();
+    List<Item> batch = new ArrayList<>(Math.min(size, 1024));
+    batch.add(first);
+    queue.drainTo(batch, size - 1);
+    long delay = settings.batchDelay().toNanos();
+    if (batch.size() < size && delay > 0 && !closing) {
+      long deadline = System.nanoTime() + delay;
+      while (batch.size() < size) {
+        long left = deadline - System.nanoTime();
+        Item next = left <= 0 ? null : queue.poll(left, TimeUnit.NANOSECONDS);
+        if (next == null) {
+          break;
+        }
+        batch.add(next);
+        queue.drainTo(batch, size - batch.size());
+      }
+    }
+    return batch;
+  }
+
+  private boolean hasReplay() {
+    return replayIndex < replayItems.size() || replaySegment < recovered.size();
+  }
+
+  private List<Item> replayBatch() {
+    while (replayIndex >= replayItems.size() && replaySegment < recovered.size()) {
+      loadReplaySegment(recovered.get(replaySegment++));
+    }
+    int end = Math.min(replayItems.size(), replayIndex + settings.batchSize());
+    List<Item> batch = new ArrayList<>(replayItems.subList(replayIndex, end));
+    replayIndex = end;
+    if (replayIndex >= replayItems.size()) {
+      replayOldest = replaySegment < recovered.size() ? recovered.get(replaySegment).oldestAcceptedAt() : Long.MAX_VALUE;
+    } else {
+      replayOldest = replayItems.get(replayIndex).acceptedAt();
+    }
+    return batch;
+  }
+
+  private void loadReplaySegment(Journal.Recovered r) {
+    List<Item> items = decode(r, Integer.MAX_VALUE);
+    replayIndex = 0;
+    if (items == null) {
+      replayItems = List.of();
+      unshipped.addAndGet(-r.records()); // not readable now; the file stays for the next start
+      return;
+    }
+    replayItems = items;
+    long skipped = r.records() - replayItems.size();
+    if (skipped > 0) {
+      unshipped.addAndGet(-skipped);
+      r.segment().shipped(skipped);
+    }
+  }
+
+  /** The readable events of a recovered segment, or null when the file cannot be read. */
+  private List<Item> decode(Journal.Recovered r, int max) {
+    JournalScan scan;
+    try {
+      scan = Journal.read(r.segment());
+    } catch (IOException e) {
+      error("journal segment " + r.segment().file() + " cannot be read back (" + e + ")", e);
+      LOG.error("auditkit journal: segment {} cannot be read back; it is left in place", r.segment().file(), e);
+      return null;
+    }
+    List<Item> items = new ArrayList<>();
+    for (JournalScan.Entry en : scan.entries()) {
+      if (items.size() >= max) {
+        break;
+      }
+      try {
+        AuditEvent e = EventJson.fromJson(Json.MAPPER.readTree(en.payload()), AuditLimits.unlimited());
+        items.add(new Item(e, r.segment(), en.acceptedAt()));
+      } catch (IOException | RuntimeException ex) {
+        corrupt.incrementAndGet();
+        error("journal record at " + r.segment().file() + ":" + en.offset() + " is not a readable event (" + ex + ")", ex);
+        LOG.error("auditkit journal: record at {} offset {} has a valid checksum but is not a readable event; skipped",
+            r.segment().file(), en.offset(), ex);
+      }
+    }
+    return items;
+  }
+
+  /** Writes a batch until the sink takes it; false when closing ran out of time first. */
+  private boolean ship(List<Item> batch) throws InterruptedException {
+    List<AuditEvent> events = new ArrayList<>(batch.size());
+    for (Item i : batch) {
+      events.add(i.event());
+    }
+    int attempt = 0;
+    while (true) {
+      try {
+        sink.write(events);
+        shipped.addAndGet(events.size());
+        unshipped.addAndGet(-events.size());
+        if (consecutiveFailures > 0) {
+          LOG.info("auditkit: store writes succeed again after {} failed attempt(s)", consecutiveFailures);
+          consecutiveFailures = 0;
+        }
+        return true;
+      } catch (VirtualMachineError e) {
+        throw e;
+      } catch (RuntimeException | Error e) {
+        long failures = ++consecutiveFailures;
+        error("store write failed: " + e, e);
+        if (failures == 1 || failures % 50 == 0) {
+          LOG.warn("auditkit: writing {} audit events to the store failed ({} attempt(s) in a row); retrying with "
+              + "backoff: {}", events.size(), failures, e.toString());
+        }
+      }
+      long wait = backoff.delayNanos(attempt++);
+      if (closing) {
+        if (pastCloseDeadline()) {
+          return false;
+        }
+        wait = Math.min(wait, closeDeadline - System.nanoTime());
+      }
+      synchronized (wakeup) {
+        TimeUnit.NANOSECONDS.timedWait(wakeup, wait);
+      }
+    }
+  }
+
+  private boolean pastCloseDeadline() {
+    return closing && System.nanoTime() - closeDeadline >= 0;
+  }
+
+  private void acknowledge(List<Item> batch) {
+    JournalSegment run = null;
+    long count = 0;
+    for (Item i : batch) {
+      if (i.segment() != run) {
+        if (run != null) {
+          run.shipped(count);
+        }
+        run = i.segment();
+        count = 0;
+      }
+      count++;
+    }
+    if (run != null) {
+      run.shipped(count);
+    }
+  }
+
+  // ---------------------------------------------------------------- health and close
+
+  public DeliveryStats stats() {
+    long oldest = replayOldest;
+    List<Item> fly = inflight;
+    if (!fly.isEmpty()) {
+      oldest = Math.min(oldest, fly.get(0).acceptedAt());
+    }
+    Item head = queue.peek();
+    if (head != null) {
+      oldest = Math.min(oldest, head.acceptedAt());
+    }
+    return new DeliveryStats(queue.size(), settings.queueCapacity(), journal == null ? 0 : journal.bytes(),
+        settings.journal() != null, journal != null && journal.degraded(), oldest == Long.MAX_VALUE ? -1 : oldest,
+        Math.max(0, unshipped.get()), shipped.get(), dropped.get(), corrupt.get(), consecutiveFailures, lastError,
+        lastErrorAt);
+  }
+
+  /**
+   * Stops accepting events, ships what is queued (and left in the journal) for up to the close
+   * timeout, then closes the journal.
+   *
+   * @throws UnshippedEventsException naming what could not be shipped in time
+   */
+  public void close() {
+    if (!closeCalled.compareAndSet(false, true)) {
+      return;
+    }
+    closeDeadline = System.nanoTime() + settings.closeTimeout().toNanos();
+    closing = true;
+    synchronized (wakeup) {
+      wakeup.notifyAll();
+    }
+    boolean interrupted = false;
+    long waitMillis = settings.closeTimeout().toMillis() + 1_000;
+    long until = System.currentTimeMillis() + waitMillis;
+    while (writer.isAlive() && System.currentTimeMillis() < until) {
+      try {
+        writer.join(Math.max(1, until - System.currentTimeMillis()));
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    List<Item> left = new ArrayList<>(inflight);
+    List<Item> queued = new ArrayList<>();
+    queue.drainTo(queued);
+    long total = Math.max(0, unshipped.get());
+    List<UUID> ids = new ArrayList<>();
+    boolean retained = journal != null;
+    collectReplayIds(ids);
+    for (Item i : left) {
+      add(ids, i);
+      retained &= i.segment() != null;
+    }
+    for (Item i : queued) {
+      add(ids, i);
+      retained &= i.segment() != null;
+    }
+    if (journal != null) {
+      journal.close();
+    }
+    if (total > 0) {
+      UnshippedEventsException ex = new UnshippedEventsException(total, ids, retained, lastCause);
+      LOG.error("auditkit: {}", ex.getMessage());
+      throw ex;
+    }
+  }
+
+  private static void add(List<UUID> ids, Item i) {
+    if (ids.size() < REPORTED_IDS) {
+      ids.add(i.event().id());
+    }
+  }
+
+  private void collectReplayIds(List<UUID> ids) {
+    if (writer.isAlive()) {
+      return; // the writer still owns the replay state
+    }
+    for (int i = replayIndex; i < replayItems.size() && ids.size() < REPORTED_IDS; i++) {
+      ids.add(replayItems.get(i).event().id());
+    }
+    Iterator<Journal.Recovered> it = recovered.listIterator(replaySegment);
+    while (it.hasNext() && ids.size() < REPORTED_IDS) {
+      List<Item> items = decode(it.next(), REPORTED_IDS - ids.size());
+      for (Item i : items == null ? List.<Item>of() : items) {
+        ids.add(i.event().id());
+      }
+    }
+  }
+}

@@ -1,0 +1,422 @@
+package dev.auditkit.core.internal;
+
+import dev.auditkit.core.JournalDurability;
+import dev.auditkit.core.JournalLockedException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The local append-only journal of an ASYNC {@code AuditLog}: a directory of segment files
+ * ({@code segment-<n>.journal}) guarded by a lock file.
+ *
+ * <p>Callers append under one lock (a single {@code write} to the OS); at
+ * {@link JournalDurability#POWER_LOSS} they then wait for an fsync that covers their record, and
+ * one of the waiting callers performs it for all of them (group commit). When the directory
+ * cannot be written (disk full, read-only) the journal reports it once, degrades — {@link #append}
+ * returns null and the caller keeps the event in memory only — and retries a fresh segment every
+ * few seconds.
+ */
+public final class Journal implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Journal.class);
+  private static final Pattern SEGMENT = Pattern.compile("segment-(\\d{20})\\.journal");
+  static final String LOCK_FILE = "journal.lock";
+  private static final long RETRY_MILLIS = 5_000;
+
+  /** A segment found at start, with how many valid records it holds and the oldest one's time. */
+  public record Recovered(JournalSegment segment, long records, long oldestAcceptedAt) {}
+
+  /** Where a record went. */
+  public record Appended(JournalSegment segment, long position) {}
+
+  private final Path dir;
+  private final JournalDurability durability;
+  private final long segmentBytes;
+  private final BiConsumer<String, Throwable> errors;
+  private final List<Recovered> recovered = new ArrayList<>();
+  private final AtomicLong liveBytes = new AtomicLong();
+  private final AtomicLong durable = new AtomicLong();
+  private final Object appendLock = new Object();
+  private final Object syncMonitor = new Object();
+  private FileChannel lockChannel;
+  private FileLock lock;
+  private long corruptRecords;
+  // guarded by appendLock
+  private JournalSegment active;
+  private long nextSequence;
+  private long written;
+  private long retryAt;
+  private boolean closed;
+  private volatile boolean degraded;
+  // guarded by syncMonitor
+  private boolean syncing;
+
+  private Journal(Path dir, JournalDurability durability, long segmentBytes, BiConsumer<String, Throwable> errors) {
+    this.dir = dir;
+    this.durability = durability;
+    this.segmentBytes = segmentBytes;
+    this.errors = errors;
+  }
+
+  /**
+   * Opens (creating if needed) the journal in {@code dir}, scans the segments left by an earlier
+   * run and starts a new segment.
+   *
+   * @param errors told of each journal problem (message, cause) so it can surface in health
+   * @throws JournalLockedException when another AuditLog holds the directory
+   */
+  public static Journal open(Path dir, JournalDurability durability, long segmentBytes,
+      BiConsumer<String, Throwable> errors) {
+    Journal j = new Journal(dir.toAbsolutePath().normalize(), durability, segmentBytes, errors);
+    j.lockAndScan();
+    synchronized (j.appendLock) {
+      j.startSegment();
+    }
+    return j;
+  }
+
+  private void lockAndScan() {
+    Path lockFile = dir.resolve(LOCK_FILE);
+    boolean writable = true;
+    try {
+      Files.createDirectories(dir);
+      lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    } catch (IOException e) {
+      writable = false;
+      degrade("journal directory " + dir + " cannot be written (" + e + ")", e);
+    }
+    try {
+      if (lockChannel == null && Files.exists(lockFile)) {
+        lockChannel = FileChannel.open(lockFile, StandardOpenOption.READ);
+      }
+      if (lockChannel != null) {
+        lock = lockChannel.tryLock(0, Long.MAX_VALUE, !writable);
+        if (lock == null) {
+          lockChannel.close();
+          throw new JournalLockedException("audit journal " + dir + " is in use by another process (lock on "
+              + lockFile + " is held); each AuditLog needs its own journal directory");
+        }
+      }
+    } catch (OverlappingFileLockException e) {
+      closeQuietly(lockChannel);
+      throw new JournalLockedException("audit journal " + dir + " is already used by another AuditLog in this JVM; "
+          + "each AuditLog needs its own journal directory");
+    } catch (IOException e) {
+      degrade("journal lock file " + lockFile + " cannot be locked (" + e + ")", e);
+    }
+    scanSegments();
+  }
+
+  private void scanSegments() {
+    List<Path> files = new ArrayList<>();
+    try (Stream<Path> s = Files.list(dir)) {
+      s.filter(p -> SEGMENT.matcher(p.getFileName().toString()).matches()).sorted().forEach(files::add);
+    } catch (NoSuchFileException e) {
+      return;
+    } catch (IOException e) {
+      degrade("journal directory " + dir + " cannot be listed (" + e + "); earlier segments are not replayed", e);
+      return;
+    }
+    for (Path f : files) {
+      Matcher m = SEGMENT.matcher(f.getFileName().toString());
+      m.matches();
+      long seq = Long.parseLong(m.group(1));
+      nextSequence = Math.max(nextSequence, seq + 1);
+      JournalScan scan;
+      long size;
+      try {
+        byte[] data = Files.readAllBytes(f);
+        size = data.length;
+        scan = JournalScan.of(data);
+      } catch (IOException e) {
+        errors.accept("journal segment " + f + " cannot be read (" + e + "); left in place", e);
+        continue;
+      }
+      for (JournalScan.Damage d : scan.damages()) {
+        corruptRecords++;
+        String what = scan.badHeader() ? "is not a journal segment (bad header)"
+            : d.tail() ? "has a torn or corrupt tail" : "has a corrupt record";
+        String msg = "journal segment " + f + " " + what + ": " + d.length() + " bytes at offset " + d.offset()
+            + " skipped; " + scan.entries().size() + " valid records are replayed";
+        LOG.error("auditkit journal: {}", msg);
+        errors.accept(msg, null);
+      }
+      long oldest = scan.entries().isEmpty() ? Long.MAX_VALUE : scan.entries().get(0).acceptedAt();
+      JournalSegment seg = new JournalSegment(f, seq, null, size, scan.entries().size(), scan.damaged(),
+          this::subtractBytes);
+      liveBytes.addAndGet(size);
+      if (scan.entries().isEmpty()) {
+        seg.shipped(0);
+      } else {
+        recovered.add(new Recovered(seg, scan.entries().size(), oldest));
+      }
+    }
+    long total = recovered.stream().mapToLong(Recovered::records).sum();
+    if (total > 0) {
+      LOG.info("auditkit journal: {} events in {} segment(s) of {} from an earlier run are shipped again "
+          + "(the store ignores ids it already has)", total, recovered.size(), dir);
+    }
+  }
+
+  private void subtractBytes(long n) {
+    liveBytes.addAndGet(-n);
+  }
+
+  /** Segments left by an earlier run, oldest first, each still to be shipped. */
+  public List<Recovered> recovered() {
+    return List.copyOf(recovered);
+  }
+
+  /** Reads back the valid records of a recovered segment. */
+  public static JournalScan read(JournalSegment segment) throws IOException {
+    return JournalScan.of(Files.readAllBytes(segment.file()));
+  }
+
+  /**
+   * Appends one record and, at POWER_LOSS, waits until it is on disk.
+   *
+   * @return where it went, or null when the journal cannot be written and the event lives in
+   *     memory only
+   */
+  public Appended append(long acceptedAt, byte[] payload) {
+    ByteBuffer record = JournalRecord.encode(acceptedAt, payload);
+    int n = record.remaining();
+    JournalSegment seg;
+    long end;
+    synchronized (appendLock) {
+      if (closed) {
+        return null;
+      }
+      if (active == null) {
+        if (System.currentTimeMillis() < retryAt || !startSegment()) {
+          return null;
+        }
+        LOG.warn("auditkit journal: {} is writable again, events are journaled again", dir);
+        degraded = false;
+      }
+      seg = active;
+      long before = seg.bytes();
+      try {
+        FileChannel ch = seg.channel();
+        while (record.hasRemaining()) {
+          ch.write(record);
+        }
+      } catch (IOException e) {
+        failActive(before, e);
+        return null;
+      }
+      seg.appended(n);
+      liveBytes.addAndGet(n);
+      written += n;
+      end = written;
+      if (seg.bytes() >= segmentBytes) {
+        roll();
+      }
+    }
+    if (durability == JournalDurability.POWER_LOSS) {
+      awaitDurable(end);
+    }
+    return new Appended(seg, end);
+  }
+
+  /** Group commit: one waiter forces the file for everyone who wrote before it looked. */
+  private void awaitDurable(long position) {
+    while (true) {
+      synchronized (syncMonitor) {
+        while (syncing && durable.get() < position) {
+          try {
+            syncMonitor.wait();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+          }
+        }
+        if (durable.get() >= position) {
+          return;
+        }
+        syncing = true;
+      }
+      try {
+        long target;
+        FileChannel ch;
+        synchronized (appendLock) {
+          target = written;
+          ch = active == null ? null : active.channel();
+        }
+        force(ch);
+        durable.accumulateAndGet(target, Math::max);
+      } finally {
+        synchronized (syncMonitor) {
+          syncing = false;
+          syncMonitor.notifyAll();
+        }
+      }
+    }
+  }
+
+  private void force(FileChannel ch) {
+    if (ch == null) {
+      return;
+    }
+    try {
+      ch.force(false);
+    } catch (ClosedChannelException e) {
+      // sealed meanwhile: a segment is forced before it is closed
+    } catch (IOException e) {
+      synchronized (appendLock) {
+        if (active != null && active.channel() == ch) {
+          failActive(-1, e);
+        }
+      }
+    }
+  }
+
+  private void roll() {
+    JournalSegment old = active;
+    forceIfPowerLoss(old);
+    durable.accumulateAndGet(written, Math::max);
+    active = null;
+    old.seal();
+    startSegment();
+  }
+
+  private void forceIfPowerLoss(JournalSegment seg) {
+    if (durability == JournalDurability.POWER_LOSS && seg.channel() != null) {
+      try {
+        seg.channel().force(false);
+      } catch (IOException e) {
+        LOG.error("auditkit journal: fsync of {} failed: {}", seg.file(), e.toString());
+      }
+    }
+  }
+
+  private boolean startSegment() {
+    Path f = dir.resolve(String.format("segment-%020d.journal", nextSequence));
+    FileChannel ch = null;
+    try {
+      ch = FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      nextSequence++;
+      ByteBuffer header = ByteBuffer.allocate(JournalRecord.SEGMENT_HEADER).putLong(0, JournalRecord.SEGMENT_MAGIC);
+      while (header.hasRemaining()) {
+        ch.write(header);
+      }
+      if (durability == JournalDurability.POWER_LOSS) {
+        ch.force(true);
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+          d.force(true);
+        } catch (IOException ignored) {
+          // some file systems cannot sync a directory; the file itself is synced
+        }
+      }
+      active = new JournalSegment(f, nextSequence - 1, ch, JournalRecord.SEGMENT_HEADER, 0, false, this::subtractBytes);
+      liveBytes.addAndGet(JournalRecord.SEGMENT_HEADER);
+      return true;
+    } catch (IOException e) {
+      closeQuietly(ch);
+      try {
+        Files.deleteIfExists(f);
+      } catch (IOException ignored) {
+        // the directory is the problem; reported below
+      }
+      retryAt = System.currentTimeMillis() + RETRY_MILLIS;
+      degrade("journal segment " + f + " cannot be created (" + e + ")", e);
+      return false;
+    }
+  }
+
+  /** A write failed: cut the partial record off, seal the segment and run in memory for a while. */
+  private void failActive(long goodLength, IOException e) {
+    JournalSegment seg = active;
+    if (seg == null) {
+      return;
+    }
+    if (goodLength >= 0) {
+      try {
+        seg.channel().truncate(goodLength);
+      } catch (IOException ignored) {
+        // a torn tail is detected and skipped by the scan on the next start
+      }
+    }
+    active = null;
+    seg.seal();
+    retryAt = System.currentTimeMillis() + RETRY_MILLIS;
+    degrade("journal write to " + seg.file() + " failed (" + e + ")", e);
+  }
+
+  private void degrade(String problem, Throwable cause) {
+    degraded = true;
+    String msg = problem + ": events are kept in memory only until the journal is writable again, "
+        + "and callers wait (BLOCK) when the queue is full";
+    LOG.error("auditkit journal: {}", msg);
+    errors.accept(msg, cause);
+  }
+
+  public boolean degraded() {
+    return degraded;
+  }
+
+  public long bytes() {
+    return liveBytes.get();
+  }
+
+  public long corruptRecords() {
+    return corruptRecords;
+  }
+
+  public Path directory() {
+    return dir;
+  }
+
+  /**
+   * Forces and closes the active segment (removing it if everything in it was shipped, keeping it
+   * otherwise) and releases the lock. Segments with unshipped events stay for the next start.
+   */
+  @Override
+  public void close() {
+    synchronized (appendLock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      if (active != null) {
+        forceIfPowerLoss(active);
+        active.seal();
+        active = null;
+      }
+    }
+    try {
+      if (lock != null) {
+        lock.release();
+      }
+    } catch (IOException ignored) {
+      // closing the channel releases it too
+    }
+    closeQuietly(lockChannel);
+  }
+
+  private static void closeQuietly(FileChannel ch) {
+    if (ch != null) {
+      try {
+        ch.close();
+      } catch (IOException ignored) {
+        // nothing left to do
+      }
+    }
+  }
+}

@@ -1,0 +1,121 @@
+package dev.auditkit.core.internal;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.function.LongConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One journal file. It counts the events appended to it (or found in it at start) that the store
+ * has not yet committed; once it is sealed (no more appends) and that count is zero, the file is
+ * removed — or, when damage was found in it, renamed to {@code *.corrupt} and kept for inspection.
+ */
+public final class JournalSegment {
+  private static final Logger LOG = LoggerFactory.getLogger(JournalSegment.class);
+
+  private final Path file;
+  private final long sequence;
+  private final boolean damaged;
+  private final LongConsumer onRemoved;
+  private FileChannel channel;
+  private long bytes;
+  private long pending;
+  private boolean sealed;
+  private boolean removed;
+
+  JournalSegment(Path file, long sequence, FileChannel channel, long bytes, long pending, boolean damaged,
+      LongConsumer onRemoved) {
+    this.file = file;
+    this.sequence = sequence;
+    this.channel = channel;
+    this.bytes = bytes;
+    this.pending = pending;
+    this.damaged = damaged;
+    this.onRemoved = onRemoved;
+    this.sealed = channel == null;
+  }
+
+  public Path file() {
+    return file;
+  }
+
+  public long sequence() {
+    return sequence;
+  }
+
+  synchronized FileChannel channel() {
+    return channel;
+  }
+
+  synchronized long bytes() {
+    return bytes;
+  }
+
+  /** Called under the journal's append lock after a record was fully written. */
+  synchronized void appended(long n) {
+    bytes += n;
+    pending++;
+  }
+
+  synchronized long pending() {
+    return pending;
+  }
+
+  /** The store committed {@code n} of this segment's events. */
+  public void shipped(long n) {
+    boolean remove;
+    synchronized (this) {
+      pending -= n;
+      remove = sealed && pending <= 0 && !removed;
+      removed |= remove;
+    }
+    if (remove) {
+      remove();
+    }
+  }
+
+  /** No more appends; closes the file and removes it if everything in it is shipped. */
+  void seal() {
+    boolean remove;
+    synchronized (this) {
+      closeChannel();
+      sealed = true;
+      remove = pending <= 0 && !removed;
+      removed |= remove;
+    }
+    if (remove) {
+      remove();
+    }
+  }
+
+  private void closeChannel() {
+    if (channel != null) {
+      try {
+        channel.close();
+      } catch (IOException e) {
+        LOG.warn("auditkit journal: closing {} failed: {}", file, e.toString());
+      }
+      channel = null;
+    }
+  }
+
+  private void remove() {
+    try {
+      if (damaged) {
+        Path kept = file.resolveSibling(file.getFileName() + ".corrupt");
+        Files.move(file, kept, StandardCopyOption.REPLACE_EXISTING);
+        LOG.warn("auditkit journal: damaged segment {} fully shipped; kept as {} for inspection", file, kept);
+      } else {
+        Files.deleteIfExists(file);
+      }
+    } catch (IOException e) {
+      LOG.warn("auditkit journal: could not remove shipped segment {} ({}); its events will be offered to the "
+          + "store again on the next start, which ignores ids it already has", file, e.toString());
+    }
+    onRemoved.accept(bytes());
+  }
+}

@@ -1,0 +1,281 @@
+package dev.auditkit.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AsyncDeliveryTest {
+  private static final Duration WAIT = Duration.ofSeconds(10);
+
+  private static AuditLog.Builder async(AuditSink sink) {
+    return AuditLog.builder().store(sink).delivery(Delivery.ASYNC).retryBackoff(Duration.ofMillis(1), Duration.ofMillis(20));
+  }
+
+  @Test
+  void appendReturnsBeforeTheStoreWrites_andTheWriterShipsEverythingInBatches() {
+    GatedSink sink = new GatedSink().hold();
+    AuditLog audit = async(sink).batchSize(50).batchDelay(Duration.ofMillis(20)).build();
+    List<UUID> ids = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      ids.add(audit.logAction("export_report", "report", "r-" + i, null));
+    }
+    assertThat(sink.store.size()).isZero();
+    assertThat(audit.health().unshipped()).isEqualTo(1000);
+    sink.release();
+    Await.until("all shipped", WAIT, () -> sink.store.size() == 1000);
+    assertThat(sink.store.events()).extracting(AuditEvent::id).containsExactlyElementsOf(ids);
+    assertThat(sink.batchSizes).allMatch(n -> n <= 50);
+    assertThat(sink.batchSizes.size()).isLessThan(1000 / 2);
+    DeliveryHealth h = audit.health();
+    assertThat(h.shipped()).isEqualTo(1000);
+    assertThat(h.unshipped()).isZero();
+    assertThat(h.queueDepth()).isZero();
+    assertThat(h.oldestUnshippedAge()).isEqualTo(Duration.ZERO);
+    assertThat(h.healthy()).isTrue();
+    audit.close();
+    assertThat(sink.closes.get()).isEqualTo(1);
+  }
+
+  @Test
+  void theCallerStillValidatesAndSanitises() {
+    GatedSink sink = new GatedSink();
+    try (AuditLog audit = async(sink).build()) {
+      assertThatThrownBy(() -> audit.logAction(" ", "invoice", "1", null))
+          .isInstanceOf(InvalidAuditEventException.class).hasMessageContaining("action");
+      audit.appendAuditLog(AuditEvent.builder().action("login").resource("user", "u\u0000-1").userAgent("a\nb"));
+      Await.until("shipped", WAIT, () -> sink.store.size() == 1);
+      AuditEvent e = sink.store.events().get(0);
+      assertThat(e.resource().id()).isEqualTo("u-1");
+      assertThat(e.request().userAgent()).doesNotContain("\n");
+    }
+  }
+
+  @Test
+  void block_makesTheCallerWaitWhileTheQueueIsFull_andLosesNothing() throws Exception {
+    GatedSink sink = new GatedSink().hold();
+    AuditLog audit = async(sink).queueCapacity(4).batchSize(1).batchDelay(Duration.ZERO).build();
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      Future<?> producer = pool.submit(() -> {
+        for (int i = 0; i < 20; i++) {
+          audit.viewed("job", "j-" + i);
+        }
+      });
+      Await.until("queue full", WAIT, () -> audit.health().queueDepth() == 4);
+      Thread.sleep(100);
+      assertThat(producer).isNotDone();
+      assertThat(audit.health().dropped()).isZero();
+      sink.release();
+      producer.get(10, TimeUnit.SECONDS);
+      audit.close();
+      assertThat(sink.store.size()).isEqualTo(20);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void dropCounted_dropsWhenFull_andCountsEveryDrop() {
+    GatedSink sink = new GatedSink().hold();
+    AuditLog audit = async(sink).queueCapacity(5).overflow(OverflowPolicy.DROP_COUNTED).batchSize(1)
+        .batchDelay(Duration.ZERO).build();
+    audit.viewed("job", "first");
+    Await.until("writer took the first event", WAIT, () -> sink.attempts.get() == 1);
+    for (int i = 0; i < 30; i++) {
+      audit.viewed("job", "j-" + i);
+    }
+    DeliveryHealth h = audit.health();
+    assertThat(h.dropped()).isEqualTo(25);
+    assertThat(h.healthy()).isFalse();
+    assertThat(h.lastError()).hasValueSatisfying(m -> assertThat(m).contains("dropped").contains("25 in total"));
+    sink.release();
+    audit.close();
+    assertThat(sink.store.size()).isEqualTo(6);
+    assertThat(audit.health().shipped() + audit.health().dropped()).isEqualTo(31);
+  }
+
+  @Test
+  void aFailingStore_isRetriedWithBackoff_untilItAcceptsTheBatch() {
+    GatedSink sink = new GatedSink().failFirst(5);
+    AuditLog audit = async(sink).batchSize(100).build();
+    for (int i = 0; i < 10; i++) {
+      audit.viewed("job", "j-" + i);
+    }
+    Await.until("shipped after retries", WAIT, () -> sink.store.size() == 10);
+    assertThat(sink.attempts.get()).isGreaterThanOrEqualTo(6);
+    DeliveryHealth h = audit.health();
+    assertThat(h.consecutiveFailures()).isZero();
+    assertThat(h.lastError()).hasValueSatisfying(m -> assertThat(m).contains("store is down"));
+    assertThat(h.lastErrorAt()).isPresent();
+    audit.close();
+  }
+
+  @Test
+  void health_reportsFailuresAndTheAgeOfTheOldestWaitingEvent_duringAnOutage() {
+    GatedSink sink = new GatedSink().failAlways(true);
+    AuditLog audit = async(sink).closeTimeout(Duration.ZERO).build();
+    audit.viewed("job", "1");
+    Await.until("failures counted", WAIT, () -> audit.health().consecutiveFailures() >= 3);
+    Await.until("age grows", WAIT, () -> audit.health().oldestUnshippedAge().toMillis() >= 30);
+    DeliveryHealth h = audit.health();
+    assertThat(h.unshipped()).isEqualTo(1);
+    assertThat(h.healthy()).isFalse();
+    assertThat(h.toString()).contains("unshipped=1");
+    assertThatThrownBy(audit::close).isInstanceOf(UnshippedEventsException.class);
+  }
+
+  @Test
+  void close_shipsEverythingQueued() {
+    GatedSink sink = new GatedSink().hold();
+    AuditLog audit = async(sink).batchSize(10).build();
+    for (int i = 0; i < 500; i++) {
+      audit.viewed("job", "j-" + i);
+    }
+    sink.release();
+    audit.close();
+    assertThat(sink.store.size()).isEqualTo(500);
+    assertThat(sink.closes.get()).isEqualTo(1);
+  }
+
+  @Test
+  void close_namesWhatItCouldNotShip_andStillClosesTheStore() {
+    GatedSink sink = new GatedSink().failAlways(true);
+    AuditLog audit = async(sink).closeTimeout(Duration.ofMillis(200)).build();
+    List<UUID> ids = new ArrayList<>();
+    for (int i = 0; i < 150; i++) {
+      ids.add(audit.viewed("job", "j-" + i));
+    }
+    assertThatThrownBy(audit::close)
+        .isInstanceOfSatisfying(UnshippedEventsException.class, e -> {
+          assertThat(e.count()).isEqualTo(150);
+          assertThat(e.oldestIds()).containsExactlyElementsOf(ids.subList(0, 100));
+          assertThat(e.retainedInJournal()).isFalse();
+          assertThat(e.getMessage()).contains("150 audit event(s)").contains("LOST").contains(ids.get(0).toString())
+              .contains("store is down");
+        });
+    assertThat(sink.closes.get()).isEqualTo(1);
+    assertThatThrownBy(() -> audit.viewed("job", "late")).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
+    audit.close(); // a second close is a no-op
+  }
+
+  /** Acceptance 4: shutdown under load ships everything or names exactly what it did not. */
+  @Test
+  void closeUnderLoad_everyAcknowledgedEventIsShippedOrNamed() throws Exception {
+    for (boolean slowStore : new boolean[] {false, true}) {
+      InMemoryAuditStore store = new InMemoryAuditStore();
+      AuditSink sink = batch -> {
+        if (slowStore) {
+          sleep(20);
+        }
+        store.write(batch);
+      };
+      AuditLog audit = async(sink).queueCapacity(20_000).batchSize(100)
+          .closeTimeout(slowStore ? Duration.ofMillis(100) : Duration.ofSeconds(20)).build();
+      Set<UUID> acknowledged = ConcurrentHashMap.newKeySet();
+      AtomicBoolean stop = new AtomicBoolean();
+      ExecutorService pool = Executors.newFixedThreadPool(4);
+      CountDownLatch started = new CountDownLatch(4);
+      List<Future<?>> producers = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        producers.add(pool.submit(() -> {
+          started.countDown();
+          while (!stop.get()) {
+            try {
+              acknowledged.add(audit.viewed("job", "x"));
+            } catch (IllegalStateException closed) {
+              return;
+            }
+          }
+        }));
+      }
+      started.await();
+      Await.until("load running", WAIT, () -> acknowledged.size() > 5_000);
+      UnshippedEventsException report = null;
+      try {
+        audit.close();
+      } catch (UnshippedEventsException e) {
+        report = e;
+      }
+      stop.set(true);
+      for (Future<?> f : producers) {
+        f.get(10, TimeUnit.SECONDS);
+      }
+      pool.shutdown();
+      Set<UUID> stored = ConcurrentHashMap.newKeySet();
+      store.events().forEach(e -> stored.add(e.id()));
+      long missing = acknowledged.stream().filter(id -> !stored.contains(id)).count();
+      if (slowStore) {
+        assertThat(report).as("a slow store cannot take the backlog in 100 ms").isNotNull();
+        assertThat(report.count()).isEqualTo(missing).isPositive();
+        assertThat(report.oldestIds()).hasSize(100).allMatch(acknowledged::contains).noneMatch(stored::contains);
+      } else {
+        assertThat(report).isNull();
+        assertThat(missing).isZero();
+      }
+      assertThat(stored).isSubsetOf(acknowledged);
+    }
+  }
+
+  @Test
+  void sync_healthIsEmpty() {
+    try (AuditLog audit = AuditLog.builder().store(new InMemoryAuditStore()).build()) {
+      DeliveryHealth h = audit.health();
+      assertThat(h.delivery()).isEqualTo(Delivery.SYNC);
+      assertThat(h.queueCapacity()).isZero();
+      assertThat(h.healthy()).isTrue();
+      assertThat(h.lastError()).isEmpty();
+    }
+  }
+
+  @Test
+  void builder_refusesBadAsyncSettings(@TempDir Path dir) throws Exception {
+    AuditLog.Builder b = AuditLog.builder().store(new InMemoryAuditStore());
+    assertThatThrownBy(() -> b.queueCapacity(0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("queueCapacity");
+    assertThatThrownBy(() -> b.queueCapacity(-5)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> b.batchSize(0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("batchSize");
+    assertThatThrownBy(() -> b.batchSize(1_000_000)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> b.batchDelay(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("batchDelay");
+    assertThatThrownBy(() -> b.batchDelay(Duration.ofMillis(-1))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> b.retryBackoff(Duration.ZERO, Duration.ofSeconds(1))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("retryBackoff");
+    assertThatThrownBy(() -> b.retryBackoff(Duration.ofSeconds(2), Duration.ofSeconds(1))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> b.retryBackoff(null, Duration.ofSeconds(1))).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> b.closeTimeout(Duration.ofDays(2))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("closeTimeout");
+    assertThatThrownBy(() -> b.overflow(null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> b.journalDurability(null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> b.journal(null)).isInstanceOf(NullPointerException.class);
+    Path file = Files.writeString(dir.resolve("a-file"), "x");
+    assertThatThrownBy(() -> b.journal(file)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("directory");
+
+    assertThatThrownBy(() -> AuditLog.builder().store(new InMemoryAuditStore()).journal(dir).build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("Delivery.ASYNC");
+    assertThatThrownBy(() -> AuditLog.builder().store(new InMemoryAuditStore()).delivery(Delivery.ASYNC)
+        .journal(dir).overflow(OverflowPolicy.DROP_COUNTED).build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("DROP_COUNTED");
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,98 @@
+package dev.auditkit.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.h2.tools.Server;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Acceptance 2: a child JVM writes through a PROCESS_CRASH journal and is killed with SIGKILL
+ * mid-load; a new AuditLog on the same journal ships every acknowledged event exactly once. The
+ * store is an H2 file database served over TCP by this test, so it outlives the child.
+ */
+class KillNineFaultTest {
+
+  @Test
+  void everyAcknowledgedEvent_survivesKillMinus9_exactlyOnce(@TempDir Path tmp) throws Exception {
+    Path journal = tmp.resolve("journal");
+    Path acks = tmp.resolve("acks.txt");
+    Server h2 = Server.createTcpServer("-tcpPort", "0", "-ifNotExists", "-baseDir", tmp.toString()).start();
+    try {
+      String url = "jdbc:h2:tcp://127.0.0.1:" + h2.getPort() + "/./kill9";
+      H2TableSink.createTable(url);
+      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+      Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+          KillNineWriter.class.getName(), url, journal.toString(), acks.toString())
+          .redirectErrorStream(true).redirectOutput(tmp.resolve("child.log").toFile()).start();
+      try {
+        Await.until("child acknowledged 3000 events", Duration.ofSeconds(60),
+            () -> lines(acks) >= 3000 || !child.isAlive());
+        assertThat(child.isAlive()).as("child running; log: %s", log(tmp)).isTrue();
+        assertThatThrownBy(() -> AuditLog.builder().store(new InMemoryAuditStore()).delivery(Delivery.ASYNC)
+            .journal(journal).build())
+            .as("the journal is locked by the running child").isInstanceOf(JournalLockedException.class)
+            .hasMessageContaining("another process");
+      } finally {
+        child.destroyForcibly();
+        assertThat(child.waitFor(20, TimeUnit.SECONDS)).isTrue();
+      }
+      assertThat(child.exitValue()).as("killed by SIGKILL").isEqualTo(137);
+
+      Set<UUID> acknowledged = readAcks(acks);
+      long storedBeforeRestart = H2TableSink.count(url);
+      assertThat(storedBeforeRestart).as("the kill left acknowledged events unshipped").isLessThan(acknowledged.size());
+
+      AuditLog audit = AuditLog.builder().store(new H2TableSink(url, 0)).delivery(Delivery.ASYNC).journal(journal)
+          .build();
+      assertThat(audit.health().unshipped()).isPositive();
+      Await.until("journal replayed", Duration.ofSeconds(60), () -> audit.health().unshipped() == 0);
+      audit.close();
+
+      Map<UUID, Integer> stored = H2TableSink.ids(url);
+      assertThat(stored.keySet()).containsAll(acknowledged);
+      assertThat(stored.values()).allMatch(n -> n == 1);
+      try (var files = Files.list(journal)) {
+        assertThat(files.filter(p -> p.toString().endsWith(".journal"))).as("shipped segments removed").isEmpty();
+      }
+    } finally {
+      h2.stop();
+    }
+  }
+
+  private static long lines(Path f) {
+    try {
+      return Files.exists(f) ? Files.size(f) / 37 : 0;
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  private static String log(Path tmp) throws IOException {
+    File f = tmp.resolve("child.log").toFile();
+    return f.exists() ? Files.readString(f.toPath()) : "";
+  }
+
+  /** The ids the child acknowledged; a line cut by the kill is not a complete acknowledgement. */
+  private static Set<UUID> readAcks(Path f) throws IOException {
+    Set<UUID> ids = new HashSet<>();
+    String all = Files.readString(f);
+    List<String> lines = List.of(all.split("\n", -1));
+    for (int i = 0; i < lines.size() - 1; i++) {
+      ids.add(UUID.fromString(lines.get(i)));
+    }
+    return ids;
+  }
+}

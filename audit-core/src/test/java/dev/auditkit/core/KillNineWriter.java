@@ -1,0 +1,35 @@
+package dev.auditkit.core;
+
+import java.io.FileOutputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The child process of {@link KillNineFaultTest}: writes events forever through an ASYNC
+ * PROCESS_CRASH journal into a slow JDBC store, appending the id of every event whose
+ * {@code appendAuditLog} returned to an acknowledgement file (one unbuffered write each, so the
+ * file holds exactly what was acknowledged when the process is killed).
+ *
+ * <p>Arguments: JDBC url, journal directory, acknowledgement file.
+ */
+public final class KillNineWriter {
+  private KillNineWriter() {}
+
+  public static void main(String[] args) throws Exception {
+    String url = args[0];
+    Path journal = Path.of(args[1]);
+    AuditLog audit = AuditLog.builder().store(new H2TableSink(url, 20)).delivery(Delivery.ASYNC).journal(journal)
+        .journalDurability(JournalDurability.PROCESS_CRASH).batchSize(200)
+        .retryBackoff(Duration.ofMillis(10), Duration.ofMillis(100)).build();
+    try (OutputStream acks = new FileOutputStream(args[2], true)) {
+      for (long i = 0; ; i++) {
+        UUID id = audit.logAction("update_invoice", "invoice", "inv-" + i, Map.of("n", i));
+        acks.write((id + "\n").getBytes(StandardCharsets.US_ASCII));
+      }
+    }
+  }
+}

@@ -1,0 +1,406 @@
+package dev.auditkit.jdbc;
+
+import dev.auditkit.core.AuditEvent;
+import dev.auditkit.core.AuditSink;
+import dev.auditkit.core.AuditWriteException;
+import dev.auditkit.jdbc.internal.Dialect;
+import dev.auditkit.jdbc.internal.EventReader;
+import dev.auditkit.jdbc.internal.EventRow;
+import dev.auditkit.jdbc.internal.EventWriter;
+import dev.auditkit.jdbc.internal.H2Writer;
+import dev.auditkit.jdbc.internal.Migrator;
+import dev.auditkit.jdbc.internal.Names;
+import dev.auditkit.jdbc.internal.OwnedPool;
+import dev.auditkit.jdbc.internal.PgPartitions;
+import dev.auditkit.jdbc.internal.PgWriter;
+import dev.auditkit.jdbc.internal.Sealer;
+import dev.auditkit.jdbc.internal.SealingService;
+import dev.auditkit.jdbc.internal.SqlStates;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Stores audit events in PostgreSQL or H2 (told apart from the connection). Writes are batched
+ * ({@code COPY} on PostgreSQL), idempotent by event id, and append-only in the database: triggers
+ * refuse UPDATE, DELETE and TRUNCATE. Thread-safe.
+ *
+ * <pre>{@code
+ * JdbcAuditStore store = JdbcAuditStore.create(dataSource);          // migrates the schema
+ * AuditLog audit = AuditLog.builder().store(store).build();
+ *
+ * try (Connection c = dataSource.getConnection()) {                  // inside the host's transaction
+ *   c.setAutoCommit(false);
+ *   jobs.complete(c, jobId);
+ *   store.append(c, List.of(event));                                  // commits or rolls back with it
+ *   c.commit();
+ * }
+ * }</pre>
+ *
+ * <p>PostgreSQL keeps events in monthly partitions that the store creates ahead of time and on
+ * demand; an insert never fails for a missing month. The schema comes from versioned SQL files
+ * ({@code db/postgresql/V1__audit_event.sql}, {@code db/h2/...}) that {@link #migrate()} applies, or
+ * that a host may hand to Flyway or Liquibase (then build with {@code migrate(false)}).
+ */
+public final class JdbcAuditStore implements AuditSink {
+  private static final Comparator<EventRow> ROW_ORDER = Comparator.comparing(EventRow::occurredAt)
+      .thenComparing(EventRow::id, (a, b) -> {
+        int c = Long.compareUnsigned(a.getMostSignificantBits(), b.getMostSignificantBits());
+        return c != 0 ? c : Long.compareUnsigned(a.getLeastSignificantBits(), b.getLeastSignificantBits());
+      });
+
+  private final DataSource dataSource;
+  private final boolean ownsDataSource;
+  private final Dialect dialect;
+  private final Names names;
+  private final Jdbi jdbi;
+  private final EventWriter writer;
+  private final EventReader reader;
+  private final PgPartitions partitions;
+  private final SealingService sealing;
+
+  private JdbcAuditStore(Builder b, DataSource dataSource) {
+    this.dataSource = dataSource;
+    this.ownsDataSource = b.jdbcUrl != null;
+    String schema;
+    try (Connection c = dataSource.getConnection()) {
+      this.dialect = Dialect.of(c);
+      schema = b.schema != null ? b.schema : currentSchema(c);
+    } catch (SQLException e) {
+      throw new AuditStoreSetupException("cannot connect to the audit database: " + e.getMessage(), e);
+    }
+    this.names = Names.of(schema, b.tablePrefix);
+    this.jdbi = Jdbi.create(dataSource);
+    this.reader = new EventReader(dialect);
+    this.writer = dialect == Dialect.POSTGRESQL ? new PgWriter(names) : new H2Writer(names);
+    this.partitions = dialect == Dialect.POSTGRESQL ? new PgPartitions(dataSource, names, b.clock) : null;
+    if (b.migrate) {
+      migrate();
+    } else {
+      new Migrator(dataSource, dialect, names).verifyInstalled();
+    }
+    this.sealing = new SealingService(new Sealer(dataSource, dialect, names, reader, b.sealBatch), b.clock,
+        b.sealInterval);
+    if (b.sealInterval != null) {
+      sealing.start();
+    }
+  }
+
+  /** A store on this DataSource, migrating the schema (the connection's current schema) first. */
+  public static JdbcAuditStore create(DataSource dataSource) {
+    return builder(dataSource).build();
+  }
+
+  /**
+   * A store with its own HikariCP pool (HikariCP must be on the classpath), closed by
+   * {@link #close()}. Migrates the schema first.
+   */
+  public static JdbcAuditStore create(String jdbcUrl) {
+    return builder(jdbcUrl).build();
+  }
+
+  public static Builder builder(DataSource dataSource) {
+    return new Builder(Objects.requireNonNull(dataSource, "dataSource"), null);
+  }
+
+  /** A builder for a store with its own HikariCP pool on this URL. */
+  public static Builder builder(String jdbcUrl) {
+    Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+    return new Builder(null, jdbcUrl);
+  }
+
+  /**
+   * Applies the missing schema versions, under a lock so that instances starting together apply
+   * each once. Returns the schema version now in place.
+   *
+   * @throws AuditStoreSetupException when the schema is newer than this auditkit knows, or a migration fails
+   */
+  public int migrate() {
+    int version = new Migrator(dataSource, dialect, names).migrate();
+    if (partitions != null) {
+      partitions.forget();
+    }
+    return version;
+  }
+
+  /**
+   * Writes a batch in its own transaction: all of it or nothing. Events already stored (same id and
+   * time) are skipped, so a replayed batch never duplicates.
+   *
+   * @throws AuditWriteException when the database refuses the batch
+   */
+  @Override
+  public void write(List<AuditEvent> events) {
+    List<EventRow> rows = rows(events);
+    if (rows.isEmpty()) {
+      return;
+    }
+    for (int attempt = 1; ; attempt++) {
+      // partitions first, on their own connection, before this write holds one from the pool
+      try {
+        ensurePartitions(rows);
+      } catch (SQLException e) {
+        throw new AuditWriteException("creating the monthly partitions for " + rows.size() + " audit event(s) failed: "
+            + e.getMessage(), e);
+      }
+      try (Connection c = dataSource.getConnection()) {
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try {
+          writer.write(c, rows);
+          c.commit();
+          return;
+        } catch (SQLException | RuntimeException e) {
+          c.rollback();
+          throw e;
+        } finally {
+          c.setAutoCommit(auto);
+        }
+      } catch (SQLException e) {
+        if (partitions != null && attempt == 1 && SqlStates.isMissingPartition(e)) {
+          partitions.forget(); // a partition was dropped behind the store's back: create it again
+          continue;
+        }
+        throw new AuditWriteException("writing " + rows.size() + " audit event(s) to " + names.eventTable()
+            + " failed: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /**
+   * Writes a batch on the caller's connection, inside the caller's transaction, without committing:
+   * the events are stored if and only if the caller commits. Events already stored are skipped.
+   * If this call throws, roll the transaction back (on PostgreSQL it is aborted anyway).
+   *
+   * @throws AuditWriteException when the database refuses the batch
+   */
+  public void append(Connection connection, List<AuditEvent> events) {
+    Objects.requireNonNull(connection, "connection");
+    List<EventRow> rows = rows(events);
+    if (rows.isEmpty()) {
+      return;
+    }
+    try {
+      ensurePartitions(rows);
+      writer.write(connection, rows);
+    } catch (SQLException e) {
+      throw new AuditWriteException("appending " + rows.size() + " audit event(s) to " + names.eventTable()
+          + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** {@link #append(Connection, List)} on a Jdbi handle's connection and transaction. */
+  public void append(Handle handle, List<AuditEvent> events) {
+    Objects.requireNonNull(handle, "handle");
+    append(handle.getConnection(), events);
+  }
+
+  /** The stored event with this id. */
+  public Optional<AuditEvent> findById(UUID id) {
+    Objects.requireNonNull(id, "id");
+    return jdbi.withHandle(h -> h.createQuery("select " + reader.selectList() + " from " + names.eventTable()
+            + " where id = :id order by occurred_at limit 1")
+        .bind("id", id)
+        .map(reader)
+        .findOne());
+  }
+
+  /**
+   * Stored events with {@code from <= occurredAt < to}, ordered by time then id, at most
+   * {@code limit}. For tests and tools; viewers use the query API.
+   */
+  public List<AuditEvent> events(Instant from, Instant to, int limit) {
+    Objects.requireNonNull(from, "from");
+    Objects.requireNonNull(to, "to");
+    if (limit < 0) {
+      throw new IllegalArgumentException("limit must not be negative: " + limit);
+    }
+    return jdbi.withHandle(h -> h.createQuery("select " + reader.selectList() + " from " + names.eventTable()
+            + " where occurred_at >= :from and occurred_at < :to order by occurred_at, id limit :limit")
+        .bind("from", from.atOffset(ZoneOffset.UTC))
+        .bind("to", to.atOffset(ZoneOffset.UTC))
+        .bind("limit", limit)
+        .map(reader)
+        .list());
+  }
+
+  /**
+   * Seals every event committed so far into its tenant's hash chain and returns how many this call
+   * sealed. Chains that another store instance is sealing at this moment are waited for. For tests,
+   * shutdown and tools; the store seals in the background anyway (see {@link Builder#sealInterval}).
+   *
+   * @throws AuditWriteException when sealing fails or does not finish within a minute
+   */
+  public int sealNow() {
+    return sealing.sealNow(Duration.ofMinutes(1));
+  }
+
+  /**
+   * How long the oldest committed event without a seal has been waiting (zero when every committed
+   * event is sealed), measured from when its row was written.
+   */
+  public Duration sealingLag() {
+    return sealing.lag();
+  }
+
+  /** The qualified name of the event table, such as {@code public.audit_event}. */
+  public String eventTable() {
+    return names.eventTable();
+  }
+
+  /** Closes the pool if the store made it ({@link #create(String)}); a given DataSource stays open. */
+  @Override
+  public void close() {
+    sealing.close();
+    if (ownsDataSource) {
+      OwnedPool.close(dataSource);
+    }
+  }
+
+  private void ensurePartitions(List<EventRow> rows) throws SQLException {
+    if (partitions != null) {
+      List<Instant> times = new ArrayList<>(rows.size());
+      rows.forEach(r -> times.add(r.occurredAt()));
+      partitions.ensure(times);
+    }
+  }
+
+  private static List<EventRow> rows(List<AuditEvent> events) {
+    Objects.requireNonNull(events, "events");
+    Map<UUID, EventRow> distinct = new LinkedHashMap<>();
+    for (AuditEvent e : events) {
+      Objects.requireNonNull(e, "events must not contain null");
+      distinct.putIfAbsent(e.id(), EventRow.of(e));
+    }
+    List<EventRow> rows = new ArrayList<>(distinct.values());
+    // one order for every writer: concurrent overlapping batches then wait for each other, never deadlock
+    rows.sort(ROW_ORDER);
+    return rows;
+  }
+
+  private static String currentSchema(Connection c) throws SQLException {
+    try (Statement s = c.createStatement(); var rs = s.executeQuery("select current_schema()")) {
+      String schema = rs.next() ? rs.getString(1) : null;
+      if (schema == null) {
+        throw new AuditStoreSetupException("the connection has no current schema; set one with builder(...).schema(name)");
+      }
+      return schema;
+    }
+  }
+
+  /**
+   * Configures a {@link JdbcAuditStore}. Defaults: the connection's current schema, table prefix
+   * {@code audit_} (table {@code audit_event}), migrate on build, the system UTC clock.
+   */
+  public static final class Builder {
+    private final DataSource dataSource;
+    private final String jdbcUrl;
+    private String schema;
+    private String tablePrefix = "audit_";
+    private boolean migrate = true;
+    private Clock clock = Clock.systemUTC();
+    private Duration sealInterval = Duration.ofMillis(500);
+    private int sealBatch = 20_000;
+
+    private Builder(DataSource dataSource, String jdbcUrl) {
+      this.dataSource = dataSource;
+      this.jdbcUrl = jdbcUrl;
+    }
+
+    /**
+     * The schema holding the audit tables (created by {@link #migrate()} when missing).
+     *
+     * @throws AuditStoreSetupException unless it is a plain identifier ({@code [a-z_][a-z0-9_]*}, case-insensitive)
+     */
+    public Builder schema(String schema) {
+      this.schema = Names.checkSchema(Objects.requireNonNull(schema, "schema"));
+      return this;
+    }
+
+    /**
+     * Prefix of every table, index and function name; {@code audit_} by default.
+     *
+     * @throws AuditStoreSetupException unless it is a plain identifier of at most 30 characters
+     */
+    public Builder tablePrefix(String prefix) {
+      this.tablePrefix = Names.checkPrefix(prefix);
+      return this;
+    }
+
+    /**
+     * Whether {@link #build()} applies missing migrations (default true). With false — when the host
+     * runs the SQL files with Flyway or Liquibase — build only checks that the table exists and that
+     * the schema is not newer than this auditkit knows.
+     */
+    public Builder migrate(boolean migrate) {
+      this.migrate = migrate;
+      return this;
+    }
+
+    /** The clock deciding which monthly partitions are created ahead (PostgreSQL). */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * How often the background sealer looks for committed, unsealed events (default 500 ms);
+     * {@code null} turns background sealing off, for hosts that call {@link JdbcAuditStore#sealNow()}
+     * themselves or leave sealing to other instances.
+     *
+     * @throws IllegalArgumentException unless positive and at most one minute
+     */
+    public Builder sealInterval(Duration interval) {
+      if (interval != null && (interval.isNegative() || interval.isZero() || interval.compareTo(Duration.ofMinutes(1)) > 0)) {
+        throw new IllegalArgumentException("sealInterval must be > 0 and <= 1 minute: " + interval);
+      }
+      this.sealInterval = interval;
+      return this;
+    }
+
+    /**
+     * The most events one sealing transaction takes (default 20 000).
+     *
+     * @throws IllegalArgumentException unless between 1 and 1 000 000
+     */
+    public Builder sealBatch(int events) {
+      if (events < 1 || events > 1_000_000) {
+        throw new IllegalArgumentException("sealBatch must be between 1 and 1000000: " + events);
+      }
+      this.sealBatch = events;
+      return this;
+    }
+
+    /**
+     * Connects, detects the database and (by default) migrates.
+     *
+     * @throws AuditStoreSetupException for an unsupported database, a schema newer than known, or a failed migration
+     */
+    public JdbcAuditStore build() {
+      DataSource ds = dataSource != null ? dataSource : OwnedPool.open(jdbcUrl);
+      try {
+        return new JdbcAuditStore(this, ds);
+      } catch (RuntimeException e) {
+        if (dataSource == null) {
+          OwnedPool.close(ds);
+        }
+        throw e;
+      }
+    }
+  }
+}

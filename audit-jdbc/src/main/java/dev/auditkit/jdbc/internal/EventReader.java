@@ -1,0 +1,122 @@
+package dev.auditkit.jdbc.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.auditkit.core.Actor;
+import dev.auditkit.core.ActorType;
+import dev.auditkit.core.AuditEvent;
+import dev.auditkit.core.AuditLimits;
+import dev.auditkit.core.EventKind;
+import dev.auditkit.core.FieldChange;
+import dev.auditkit.core.Outcome;
+import dev.auditkit.core.RequestInfo;
+import dev.auditkit.core.Resource;
+import dev.auditkit.core.SourceInfo;
+import dev.auditkit.core.internal.IpAddresses;
+import dev.auditkit.core.internal.Json;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.jdbi.v3.core.mapper.RowMapper;
+import org.jdbi.v3.core.statement.StatementContext;
+
+/**
+ * Rebuilds an {@link AuditEvent} from a row, exactly as it was written: built with
+ * {@link AuditLimits#unlimited()}, so nothing stored is cut again.
+ */
+public final class EventReader implements RowMapper<AuditEvent> {
+  private final Dialect dialect;
+  private final String selectList;
+
+  public EventReader(Dialect dialect) {
+    this.dialect = dialect;
+    this.selectList = selectList("");
+  }
+
+  /** The select list matching {@link #map}, each column qualified by {@code alias.} (for joins). */
+  public String selectList(String alias) {
+    String q = alias.isEmpty() ? "" : alias + ".";
+    StringBuilder sb = new StringBuilder();
+    for (String col : EventRow.COLUMNS) {
+      if (sb.length() > 0) {
+        sb.append(", ");
+      }
+      sb.append(col.equals("ip") && dialect == Dialect.POSTGRESQL ? "host(" + q + "ip) as ip" : q + col);
+    }
+    return sb.toString();
+  }
+
+  /** The select list matching {@link #map}. */
+  public String selectList() {
+    return selectList;
+  }
+
+  @Override
+  public AuditEvent map(ResultSet rs, StatementContext ctx) throws SQLException {
+    return read(rs);
+  }
+
+  public AuditEvent read(ResultSet rs) throws SQLException {
+    Actor actor = Actor.of(ActorType.valueOf(rs.getString("actor_type")), rs.getString("actor_id"))
+        .role(rs.getString("actor_role"))
+        .email(rs.getString("actor_email"))
+        .org(rs.getString("actor_org"));
+    JsonNode extra = json(rs, "actor_extra_ids");
+    if (extra != null) {
+      Map<String, String> ids = new TreeMap<>();
+      extra.fields().forEachRemaining(e -> ids.put(e.getKey(), e.getValue().asText()));
+      actor = actor.extraIds(ids);
+    }
+    AuditEvent.Builder b = AuditEvent.builder()
+        .id(rs.getObject("id", UUID.class))
+        .occurredAt(rs.getObject("occurred_at", OffsetDateTime.class).toInstant())
+        .tenantId(rs.getString("tenant_id"))
+        .actor(actor)
+        .action(rs.getString("action"))
+        .kind(EventKind.valueOf(rs.getString("kind")))
+        .outcome(Outcome.valueOf(rs.getString("outcome")))
+        .resource(Resource.of(rs.getString("resource_type"), rs.getString("resource_id")).label(rs.getString("resource_label")))
+        .fromState(rs.getString("from_state"))
+        .toState(rs.getString("to_state"));
+    JsonNode changes = json(rs, "changes");
+    if (changes != null) {
+      for (JsonNode c : changes) {
+        b.addChange(FieldChange.of(c.get("path").asText(), c.get("from"), c.get("to")));
+      }
+    }
+    JsonNode old = json(rs, "old_value");
+    if (old != null) {
+      b.oldValue(old);
+    }
+    JsonNode nw = json(rs, "new_value");
+    if (nw != null) {
+      b.newValue(nw);
+    }
+    b.metadata(json(rs, "metadata"));
+    String ip = rs.getString("ip");
+    b.request(RequestInfo.builder()
+        .ip(ip == null ? null : IpAddresses.normalize(ip))
+        .userAgent(rs.getString("user_agent"))
+        .method(rs.getString("http_method"))
+        .path(rs.getString("request_path"))
+        .requestId(rs.getString("request_id"))
+        .build());
+    b.source(SourceInfo.of(rs.getString("source_app"), rs.getString("source_version"), rs.getString("source_host")));
+    return b.build(AuditLimits.unlimited());
+  }
+
+  private static JsonNode json(ResultSet rs, String column) throws SQLException {
+    String text = rs.getString(column);
+    if (text == null) {
+      return null;
+    }
+    try {
+      return Json.MAPPER.readTree(text);
+    } catch (JsonProcessingException e) {
+      throw new SQLException("column " + column + " does not hold valid JSON: " + e.getOriginalMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,140 @@
+package dev.auditkit.jdbc.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.auditkit.core.AuditEvent;
+import dev.auditkit.core.FieldChange;
+import dev.auditkit.core.InvalidAuditEventException;
+import dev.auditkit.core.internal.Json;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * An event flattened into the column values of the event table, in {@link #COLUMNS} order. JSON
+ * columns hold compact JSON text; every string is safe for PostgreSQL (no NUL anywhere, also not
+ * as a {@code \u0000} escape inside JSON, which {@code jsonb} rejects).
+ */
+public final class EventRow {
+  /** The columns the store writes, in order; the table's other columns have defaults. */
+  public static final List<String> COLUMNS = List.of(
+      "id", "occurred_at", "tenant_id",
+      "actor_type", "actor_id", "actor_role", "actor_email", "actor_org", "actor_extra_ids",
+      "action", "kind", "outcome",
+      "resource_type", "resource_id", "resource_label",
+      "from_state", "to_state", "changes", "old_value", "new_value", "metadata",
+      "ip", "user_agent", "http_method", "request_path", "request_id",
+      "source_app", "source_version", "source_host");
+
+  /** Index of the first and last JSON column in {@link #COLUMNS}. */
+  static final int ACTOR_EXTRA_IDS = 8;
+  static final int CHANGES = 17;
+  static final int OLD_VALUE = 18;
+  static final int NEW_VALUE = 19;
+  static final int METADATA = 20;
+  static final int IP = 21;
+
+  /** PostgreSQL's timestamptz range, cut to years that every formatter prints as four digits. */
+  private static final Instant MIN = Instant.parse("0001-01-01T00:00:00Z");
+  private static final Instant MAX = Instant.parse("9999-12-31T23:59:59.999999Z");
+
+  final UUID id;
+  final Instant occurredAt;
+  final String[] text;
+
+  private EventRow(UUID id, Instant occurredAt, String[] text) {
+    this.id = id;
+    this.occurredAt = occurredAt;
+    this.text = text;
+  }
+
+  public static boolean isJson(int column) {
+    return column == ACTOR_EXTRA_IDS || (column >= CHANGES && column <= METADATA);
+  }
+
+  /**
+   * Flattens an event.
+   *
+   * @throws InvalidAuditEventException naming {@code occurredAt} when the time is outside years 1 to 9999
+   */
+  public static EventRow of(AuditEvent e) {
+    Instant t = e.occurredAt();
+    if (t.isBefore(MIN) || t.isAfter(MAX)) {
+      throw new InvalidAuditEventException("occurredAt", "must be between years 1 and 9999 to be stored, got " + t);
+    }
+    String[] v = new String[COLUMNS.size()];
+    v[0] = e.id().toString();
+    v[1] = null; // the time is kept as an Instant
+    v[2] = safe(e.tenantId());
+    v[3] = e.actor().type().name();
+    v[4] = safe(e.actor().id());
+    v[5] = safe(e.actor().role());
+    v[6] = safe(e.actor().email());
+    v[7] = safe(e.actor().org());
+    if (!e.actor().extraIds().isEmpty()) {
+      ObjectNode extra = Json.nodes().objectNode();
+      e.actor().extraIds().forEach(extra::put);
+      v[ACTOR_EXTRA_IDS] = json(extra);
+    }
+    v[9] = e.action();
+    v[10] = e.kind().name();
+    v[11] = e.outcome().name();
+    v[12] = safe(e.resource().type());
+    v[13] = safe(e.resource().id());
+    v[14] = safe(e.resource().label());
+    v[15] = safe(e.fromState());
+    v[16] = safe(e.toState());
+    if (!e.changes().isEmpty()) {
+      ArrayNode arr = Json.nodes().arrayNode();
+      for (FieldChange c : e.changes()) {
+        ObjectNode cn = arr.addObject();
+        cn.put("path", c.path());
+        cn.set("from", c.from());
+        cn.set("to", c.to());
+      }
+      v[CHANGES] = json(arr);
+    }
+    JsonNode old = e.oldValue();
+    v[OLD_VALUE] = old == null ? null : json(old);
+    JsonNode nw = e.newValue();
+    v[NEW_VALUE] = nw == null ? null : json(nw);
+    v[METADATA] = json(e.metadata());
+    v[IP] = e.request().ip();
+    v[22] = safe(e.request().userAgent());
+    v[23] = safe(e.request().method());
+    v[24] = safe(e.request().path());
+    v[25] = safe(e.request().requestId());
+    v[26] = safe(e.source().app());
+    v[27] = safe(e.source().version());
+    v[28] = safe(e.source().host());
+    return new EventRow(e.id(), t, v);
+  }
+
+  public UUID id() {
+    return id;
+  }
+
+  public Instant occurredAt() {
+    return occurredAt;
+  }
+
+  /** The value of column {@code i} as text (null for SQL NULL); column 1, the time, is null here. */
+  public String text(int i) {
+    return text[i];
+  }
+
+  /** Removes NUL, which PostgreSQL text cannot hold. Events are already sanitised; this is the last wall. */
+  static String safe(String s) {
+    return s == null || s.indexOf('\0') < 0 ? s : s.replace("\0", "");
+  }
+
+  static String json(JsonNode n) {
+    String s = Json.text(n);
+    if (s.contains("\\u0000")) {
+      // only reachable if a NUL got past the event's own sanitising; clean the tree, keep the rest
+      s = Json.text(Json.sanitize(n.deepCopy()));
+    }
+    return s;
+  }
+}

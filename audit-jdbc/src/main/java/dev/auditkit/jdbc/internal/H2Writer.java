@@ -1,0 +1,72 @@
+package dev.auditkit.jdbc.internal;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+/**
+ * H2 writes: a JDBC batch of {@code INSERT ... SELECT ... WHERE NOT EXISTS}. Two transactions
+ * inserting the same event at once make the later one fail on the primary key; the batch is then
+ * rolled back to a savepoint and written again, now skipping the committed row (likewise after a
+ * lock timeout).
+ */
+public final class H2Writer implements EventWriter {
+  private static final int ATTEMPTS = 5;
+
+  private final String sql;
+
+  public H2Writer(Names names) {
+    String table = names.eventTable();
+    String values = IntStream.range(0, EventRow.COLUMNS.size())
+        .mapToObj(i -> EventRow.isJson(i) ? "? format json" : "?").collect(Collectors.joining(", "));
+    this.sql = "insert into " + table + " (" + String.join(", ", EventRow.COLUMNS) + ") select " + values
+        + " where not exists (select 1 from " + table + " where id = ? and occurred_at = ?)";
+  }
+
+  @Override
+  public void write(Connection c, List<EventRow> rows) throws SQLException {
+    for (int attempt = 1; ; attempt++) {
+      Savepoint sp = c.getAutoCommit() ? null : c.setSavepoint();
+      try {
+        insert(c, rows);
+        if (sp != null) {
+          c.releaseSavepoint(sp);
+        }
+        return;
+      } catch (SQLException e) {
+        if (sp != null) {
+          c.rollback(sp);
+        }
+        if (!(SqlStates.isUniqueViolation(e) || SqlStates.isLockConflict(e)) || attempt == ATTEMPTS) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private void insert(Connection c, List<EventRow> rows) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      int n = EventRow.COLUMNS.size();
+      for (EventRow r : rows) {
+        for (int i = 0; i < n; i++) {
+          if (i == 0) {
+            ps.setObject(1, r.id);
+          } else if (i == 1) {
+            ps.setObject(2, r.occurredAt.atOffset(ZoneOffset.UTC));
+          } else {
+            ps.setString(i + 1, r.text[i]);
+          }
+        }
+        ps.setObject(n + 1, r.id);
+        ps.setObject(n + 2, r.occurredAt.atOffset(ZoneOffset.UTC));
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+  }
+}

@@ -1,0 +1,160 @@
+package dev.auditkit.jdbc.internal;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyManager;
+
+/**
+ * PostgreSQL writes. Batches of {@link #COPY_MIN_ROWS} or more go through {@code COPY} straight into
+ * the event table (the fastest path, see IngestBenchmark); if a row is already there (a replay), the
+ * COPY fails as a whole, is rolled back to a savepoint, and the batch is written again with
+ * multi-row {@code INSERT ... ON CONFLICT DO NOTHING}, which is also the path for small batches.
+ */
+public final class PgWriter implements EventWriter {
+  /** Below this many rows a multi-row INSERT is as fast as COPY and needs no savepoint. */
+  public static final int COPY_MIN_ROWS = 16;
+  /** Rows per INSERT statement (29 parameters each, well below the protocol's 32767). */
+  static final int INSERT_ROWS = 200;
+
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss.SSSSSS'+00'").withZone(ZoneOffset.UTC);
+
+  private final String table;
+  private final String copySql;
+  private final boolean useCopy;
+
+  public PgWriter(Names names) {
+    this(names.eventTable(), true);
+  }
+
+  /** For benchmarks: {@code useCopy=false} writes every batch with multi-row INSERT. */
+  public PgWriter(String table, boolean useCopy) {
+    this.table = table;
+    this.copySql = "copy " + table + " (" + String.join(", ", EventRow.COLUMNS) + ") from stdin";
+    this.useCopy = useCopy;
+  }
+
+  @Override
+  public void write(Connection c, List<EventRow> rows) throws SQLException {
+    if (!useCopy || rows.size() < COPY_MIN_ROWS) {
+      insert(c, rows);
+      return;
+    }
+    Savepoint sp = c.getAutoCommit() ? null : c.setSavepoint();
+    try {
+      copy(c, rows);
+    } catch (SQLException e) {
+      if (!SqlStates.isUniqueViolation(e)) {
+        throw e;
+      }
+      if (sp != null) {
+        c.rollback(sp);
+        sp = null;
+      }
+      insert(c, rows);
+    } finally {
+      if (sp != null) {
+        c.releaseSavepoint(sp);
+      }
+    }
+  }
+
+  /** COPY of every row; fails as a whole on any conflict. */
+  public void copy(Connection c, List<EventRow> rows) throws SQLException {
+    CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
+    try {
+      copy.copyIn(copySql, new ByteArrayInputStream(copyText(rows)));
+    } catch (IOException e) {
+      throw new SQLException("COPY into " + table + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** The rows in COPY's text format. */
+  public static byte[] copyText(List<EventRow> rows) {
+    StringBuilder sb = new StringBuilder(rows.size() * 900);
+    for (EventRow r : rows) {
+      int n = EventRow.COLUMNS.size();
+      for (int i = 0; i < n; i++) {
+        if (i > 0) {
+          sb.append('\t');
+        }
+        if (i == 1) {
+          TIME.formatTo(r.occurredAt, sb);
+          continue;
+        }
+        String v = r.text[i];
+        if (v == null) {
+          sb.append("\\N");
+        } else {
+          escape(v, sb);
+        }
+      }
+      sb.append('\n');
+    }
+    return sb.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static void escape(String v, StringBuilder sb) {
+    for (int i = 0; i < v.length(); i++) {
+      char ch = v.charAt(i);
+      switch (ch) {
+        case '\\' -> sb.append("\\\\");
+        case '\n' -> sb.append("\\n");
+        case '\r' -> sb.append("\\r");
+        case '\t' -> sb.append("\\t");
+        default -> sb.append(ch);
+      }
+    }
+  }
+
+  /** Multi-row INSERT ... ON CONFLICT DO NOTHING, {@link #INSERT_ROWS} rows per statement. */
+  public void insert(Connection c, List<EventRow> rows) throws SQLException {
+    for (int from = 0; from < rows.size(); from += INSERT_ROWS) {
+      List<EventRow> chunk = rows.subList(from, Math.min(rows.size(), from + INSERT_ROWS));
+      try (PreparedStatement ps = c.prepareStatement(insertSql(chunk.size()))) {
+        int p = 1;
+        for (EventRow r : chunk) {
+          for (int i = 0; i < EventRow.COLUMNS.size(); i++) {
+            if (i == 1) {
+              ps.setObject(p++, r.occurredAt.atOffset(ZoneOffset.UTC));
+            } else {
+              ps.setString(p++, r.text[i]);
+            }
+          }
+        }
+        ps.executeUpdate();
+      }
+    }
+  }
+
+  private String insertSql(int rowCount) {
+    String row = "(" + java.util.stream.IntStream.range(0, EventRow.COLUMNS.size())
+        .mapToObj(PgWriter::placeholder).collect(Collectors.joining(", ")) + ")";
+    StringBuilder sb = new StringBuilder("insert into ").append(table).append(" (")
+        .append(String.join(", ", EventRow.COLUMNS)).append(") values ");
+    for (int i = 0; i < rowCount; i++) {
+      sb.append(i == 0 ? "" : ", ").append(row);
+    }
+    return sb.append(" on conflict do nothing").toString();
+  }
+
+  private static String placeholder(int column) {
+    if (column == 0) {
+      return "?::uuid";
+    }
+    if (column == EventRow.IP) {
+      return "?::inet";
+    }
+    return EventRow.isJson(column) ? "?::jsonb" : "?";
+  }
+}
