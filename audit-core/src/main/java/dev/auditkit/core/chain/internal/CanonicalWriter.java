@@ -2,6 +2,7 @@ package dev.auditkit.core.chain.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.POJONode;
 import dev.auditkit.core.Actor;
 import dev.auditkit.core.AuditEvent;
@@ -20,8 +21,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Writes the canonical encoding (docs/canonical-encoding.md) into a reusable byte buffer. Not
@@ -37,6 +38,9 @@ public final class CanonicalWriter {
 
   /** Deepest nesting encoded; Jackson's default read limit, so nothing deeper can be read back. */
   public static final int MAX_DEPTH = 1000;
+
+  private static final Comparator<Map.Entry<String, JsonNode>> ENTRY_ORDER =
+      (a, b) -> compareCodePoints(a.getKey(), b.getKey());
 
   private static final Comparator<FieldChange> CHANGE_ORDER = CanonicalWriter::compareChanges;
 
@@ -232,16 +236,15 @@ public final class CanonicalWriter {
     JsonNodeType type = n.getNodeType();
     switch (type) {
       case OBJECT -> {
-        String[] keys = new String[n.size()];
-        Iterator<String> it = n.fieldNames();
-        for (int i = 0; i < keys.length; i++) {
-          keys[i] = it.next();
+        @SuppressWarnings("unchecked")
+        Map.Entry<String, JsonNode>[] fields = ((ObjectNode) n).properties().toArray(new Map.Entry[0]);
+        if (fields.length > 1) {
+          Arrays.sort(fields, ENTRY_ORDER);
         }
-        Arrays.sort(keys, CODE_POINT_ORDER);
         put('{');
-        for (int i = 0; i < keys.length; i++) {
-          key(keys[i], i == 0);
-          value(n.get(keys[i]), depth + 1);
+        for (int i = 0; i < fields.length; i++) {
+          key(fields[i].getKey(), i == 0);
+          value(fields[i].getValue(), depth + 1);
         }
         put('}');
       }
