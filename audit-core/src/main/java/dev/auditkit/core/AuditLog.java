@@ -1,11 +1,9 @@
 package dev.auditkit.core;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditkit.core.internal.AsyncDispatcher;
 import dev.auditkit.core.internal.AsyncSettings;
 import dev.auditkit.core.internal.Json;
-import dev.auditkit.core.internal.TopLevelDiff;
 import dev.auditkit.core.internal.UuidV7;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,6 +51,8 @@ public final class AuditLog implements AutoCloseable {
   private final AuditLimits limits;
   private final SourceInfo source;
   private final AsyncDispatcher async;
+  private final ChangeDiffer differ;
+  private final RedactionPolicy redaction;
 
   private AuditLog(Builder b) {
     this.sink = b.sink;
@@ -62,6 +62,8 @@ public final class AuditLog implements AutoCloseable {
     this.limits = b.limits;
     this.source = b.source;
     this.async = b.delivery == Delivery.ASYNC ? new AsyncDispatcher(b.sink, b.asyncSettings(), b.clock) : null;
+    this.differ = b.differ;
+    this.redaction = b.redaction;
   }
 
   public static Builder builder() {
@@ -93,41 +95,44 @@ public final class AuditLog implements AutoCloseable {
         .metadata(metadata));
   }
 
-  /** Records the creation of a record with its initial values as {@code newValue}. */
+  /**
+   * Records the creation of a record: {@code changes} lists every initial property as a change
+   * from null, {@code newValue} holds the snapshot. Both come from the {@link ChangeDiffer}, so its
+   * rules and annotations apply, and then the {@link RedactionPolicy}.
+   */
   public UUID created(String resourceType, String resourceId, Object after) {
-    return write(AuditEvent.builder()
+    AuditEvent.Builder b = AuditEvent.builder()
         .action(ACTION_CREATED)
         .kind(EventKind.CREATE)
-        .resource(resourceType, resourceId)
-        .newValue(after));
+        .resource(resourceType, resourceId);
+    return write(b.changes(differ.diff(resourceType, null, after))
+        .newValue(differ.snapshot(resourceType, after, "after")));
   }
 
   /**
-   * Records a change of a record: {@code changes} holds each top-level field that differs between
-   * {@code before} and {@code after} (numbers compared by value). An update that changed nothing is
-   * still recorded, with no changes: somebody saved the record.
+   * Records a change of a record: {@code changes} holds each field that differs between
+   * {@code before} and {@code after}, with nested paths such as {@code address.city} (see
+   * {@link ChangeDiffer}); no snapshots. An update that changed nothing is still recorded, with no
+   * changes: somebody saved the record.
    */
   public UUID updated(String resourceType, String resourceId, Object before, Object after) {
     AuditEvent.Builder b = AuditEvent.builder()
         .action(ACTION_UPDATED)
         .kind(EventKind.UPDATE)
         .resource(resourceType, resourceId);
-    JsonNode from = Json.toTree(before, "before");
-    JsonNode to = Json.toTree(after, "after");
-    List<FieldChange> changes = new ArrayList<>();
-    for (TopLevelDiff.Difference d : TopLevelDiff.diff(from, to)) {
-      changes.add(FieldChange.of(d.field(), d.from(), d.to()));
-    }
-    return write(b.changes(changes));
+    return write(b.changes(differ.diff(resourceType, before, after)));
   }
 
-  /** Records the deletion of a record with its last values as {@code oldValue}. */
+  /**
+   * Records the deletion of a record with its full last snapshot as {@code oldValue} (made by the
+   * {@link ChangeDiffer}, then redacted); no changes.
+   */
   public UUID deleted(String resourceType, String resourceId, Object before) {
-    return write(AuditEvent.builder()
+    AuditEvent.Builder b = AuditEvent.builder()
         .action(ACTION_DELETED)
         .kind(EventKind.DELETE)
-        .resource(resourceType, resourceId)
-        .oldValue(before));
+        .resource(resourceType, resourceId);
+    return write(b.oldValue(differ.snapshot(resourceType, before, "before")));
   }
 
   /** Records that a record was read. */
@@ -184,6 +189,7 @@ public final class AuditLog implements AutoCloseable {
     if (b.source().isEmpty() && !source.isEmpty()) {
       b.source(source);
     }
+    redaction.apply(b);
     AuditEvent event = b.build(limits, clock, ids);
     switch (delivery) {
       case SYNC -> writeSync(event);
@@ -288,8 +294,25 @@ public final class AuditLog implements AutoCloseable {
     private Duration closeTimeout = Duration.ofSeconds(10);
     private long segmentBytes = 16L * 1024 * 1024;
     private boolean asyncOptionSet;
+    private ChangeDiffer differ = ChangeDiffer.defaults();
+    private RedactionPolicy redaction = RedactionPolicy.defaults();
 
     private Builder() {}
+
+    /** How {@link AuditLog#updated}, {@link AuditLog#created} and {@link AuditLog#deleted} compare and snapshot records; {@link ChangeDiffer#defaults()} by default. */
+    public Builder differ(ChangeDiffer differ) {
+      this.differ = Objects.requireNonNull(differ, "differ");
+      return this;
+    }
+
+    /**
+     * What is removed from every event before it is stored, hashed or sent to a sink;
+     * {@link RedactionPolicy#defaults()} by default.
+     */
+    public Builder redaction(RedactionPolicy redaction) {
+      this.redaction = Objects.requireNonNull(redaction, "redaction");
+      return this;
+    }
 
     /** Where events go: a JDBC store, {@link InMemoryAuditStore}, {@link Slf4jAuditSink}, or your own. */
     public Builder store(AuditSink sink) {

@@ -13,11 +13,14 @@ import dev.auditkit.jdbc.internal.Names;
 import dev.auditkit.jdbc.internal.OwnedPool;
 import dev.auditkit.jdbc.internal.PgPartitions;
 import dev.auditkit.jdbc.internal.PgWriter;
+import dev.auditkit.jdbc.internal.Sealer;
+import dev.auditkit.jdbc.internal.SealingService;
 import dev.auditkit.jdbc.internal.SqlStates;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -69,6 +72,7 @@ public final class JdbcAuditStore implements AuditSink {
   private final EventWriter writer;
   private final EventReader reader;
   private final PgPartitions partitions;
+  private final SealingService sealing;
 
   private JdbcAuditStore(Builder b, DataSource dataSource) {
     this.dataSource = dataSource;
@@ -87,6 +91,13 @@ public final class JdbcAuditStore implements AuditSink {
     this.partitions = dialect == Dialect.POSTGRESQL ? new PgPartitions(dataSource, names, b.clock) : null;
     if (b.migrate) {
       migrate();
+    } else {
+      new Migrator(dataSource, dialect, names).verifyInstalled();
+    }
+    this.sealing = new SealingService(new Sealer(dataSource, dialect, names, reader, b.sealBatch), b.clock,
+        b.sealInterval);
+    if (b.sealInterval != null) {
+      sealing.start();
     }
   }
 
@@ -228,6 +239,25 @@ public final class JdbcAuditStore implements AuditSink {
         .list());
   }
 
+  /**
+   * Seals every event committed so far into its tenant's hash chain and returns how many this call
+   * sealed. Chains that another store instance is sealing at this moment are waited for. For tests,
+   * shutdown and tools; the store seals in the background anyway (see {@link Builder#sealInterval}).
+   *
+   * @throws AuditWriteException when sealing fails or does not finish within a minute
+   */
+  public int sealNow() {
+    return sealing.sealNow(Duration.ofMinutes(1));
+  }
+
+  /**
+   * How long the oldest committed event without a seal has been waiting (zero when every committed
+   * event is sealed), measured from when its row was written.
+   */
+  public Duration sealingLag() {
+    return sealing.lag();
+  }
+
   /** The qualified name of the event table, such as {@code public.audit_event}. */
   public String eventTable() {
     return names.eventTable();
@@ -236,6 +266,7 @@ public final class JdbcAuditStore implements AuditSink {
   /** Closes the pool if the store made it ({@link #create(String)}); a given DataSource stays open. */
   @Override
   public void close() {
+    sealing.close();
     if (ownsDataSource) {
       OwnedPool.close(dataSource);
     }
@@ -283,6 +314,8 @@ public final class JdbcAuditStore implements AuditSink {
     private String tablePrefix = "audit_";
     private boolean migrate = true;
     private Clock clock = Clock.systemUTC();
+    private Duration sealInterval = Duration.ofMillis(500);
+    private int sealBatch = 20_000;
 
     private Builder(DataSource dataSource, String jdbcUrl) {
       this.dataSource = dataSource;
@@ -309,7 +342,11 @@ public final class JdbcAuditStore implements AuditSink {
       return this;
     }
 
-    /** Whether {@link #build()} applies missing migrations (default true); false when Flyway/Liquibase does. */
+    /**
+     * Whether {@link #build()} applies missing migrations (default true). With false — when the host
+     * runs the SQL files with Flyway or Liquibase — build only checks that the table exists and that
+     * the schema is not newer than this auditkit knows.
+     */
     public Builder migrate(boolean migrate) {
       this.migrate = migrate;
       return this;
@@ -318,6 +355,34 @@ public final class JdbcAuditStore implements AuditSink {
     /** The clock deciding which monthly partitions are created ahead (PostgreSQL). */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * How often the background sealer looks for committed, unsealed events (default 500 ms);
+     * {@code null} turns background sealing off, for hosts that call {@link JdbcAuditStore#sealNow()}
+     * themselves or leave sealing to other instances.
+     *
+     * @throws IllegalArgumentException unless positive and at most one minute
+     */
+    public Builder sealInterval(Duration interval) {
+      if (interval != null && (interval.isNegative() || interval.isZero() || interval.compareTo(Duration.ofMinutes(1)) > 0)) {
+        throw new IllegalArgumentException("sealInterval must be > 0 and <= 1 minute: " + interval);
+      }
+      this.sealInterval = interval;
+      return this;
+    }
+
+    /**
+     * The most events one sealing transaction takes (default 20 000).
+     *
+     * @throws IllegalArgumentException unless between 1 and 1 000 000
+     */
+    public Builder sealBatch(int events) {
+      if (events < 1 || events > 1_000_000) {
+        throw new IllegalArgumentException("sealBatch must be between 1 and 1000000: " + events);
+      }
+      this.sealBatch = events;
       return this;
     }
 

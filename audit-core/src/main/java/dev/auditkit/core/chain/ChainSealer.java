@@ -2,10 +2,9 @@ package dev.auditkit.core.chain;
 
 import dev.auditkit.core.AuditEvent;
 import dev.auditkit.core.Seal;
-import dev.auditkit.core.chain.internal.CanonicalWriter;
+import dev.auditkit.core.chain.internal.ChainHasher;
 import dev.auditkit.core.chain.internal.Hashes;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -19,8 +18,7 @@ import java.util.Objects;
  * <p>Not thread-safe: a sealer is a cursor for one chain, used by whoever holds that chain's lock.
  */
 public final class ChainSealer {
-  private final CanonicalWriter writer = new CanonicalWriter();
-  private final MessageDigest digest = Hashes.sha256();
+  private final ChainHasher hasher = new ChainHasher();
   private final String chainId;
   private long sequence;
   private byte[] previous;
@@ -57,7 +55,7 @@ public final class ChainSealer {
     if (!eventChain.equals(chainId)) {
       throw new IllegalArgumentException("event " + event.id() + " belongs to chain " + eventChain + ", not " + chainId);
     }
-    byte[] hash = hash(previous, event);
+    byte[] hash = hasher.hash(previous, event);
     Seal seal = new Seal(chainId, sequence + 1, previousHex, Hashes.hex(hash));
     sequence++;
     previous = hash;
@@ -79,22 +77,12 @@ public final class ChainSealer {
     return ChainHead.of(chainId, sequence, previousHex);
   }
 
-  byte[] hash(byte[] previousHash, AuditEvent event) {
-    writer.event(event);
-    digest.update(previousHash);
-    digest.update(writer.buffer(), 0, writer.length());
-    return digest.digest();
-  }
-
   /** {@code SHA-256(previousHash bytes || canonical bytes)} as hex, for one event. */
   public static String hash(String previousHash, AuditEvent event) {
     if (!Hashes.isSha256Hex(previousHash)) {
       throw new IllegalArgumentException("previousHash must be 64 lower-case hex digits: " + previousHash);
     }
-    MessageDigest d = Hashes.sha256();
-    d.update(Hashes.unhex(previousHash));
-    d.update(CanonicalEncoding.encode(event));
-    return Hashes.hex(d.digest());
+    return new ChainHasher().hashHex(previousHash, Objects.requireNonNull(event, "event"));
   }
 
   /** The previous hash of a chain's first event: hex SHA-256 of {@code "auditkit.chain.v1\n" + chainId}. */

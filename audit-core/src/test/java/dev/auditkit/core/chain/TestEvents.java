@@ -51,6 +51,15 @@ final class TestEvents {
         .build();
   }
 
+  /** A cheap event with only the required fields (for long chains). */
+  static AuditEvent small(String tenant, int i) {
+    return AuditEvent.builder()
+        .id(new UUID(0x01890a5dac967000L, 0x8000000000000000L + i))
+        .occurredAt(Instant.parse("2026-01-02T03:04:05.123456Z").plusSeconds(i))
+        .tenantId(tenant).action("login").resource("session", Integer.toString(i))
+        .build();
+  }
+
   static List<AuditEvent> chain(String tenant, int n) {
     List<AuditEvent> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {

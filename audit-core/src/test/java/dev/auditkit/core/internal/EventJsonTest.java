@@ -53,4 +53,19 @@ class EventJsonTest {
   void timeFormat_alwaysHasSixFractionDigits() {
     assertThat(EventJson.formatTime(Instant.parse("2026-01-02T03:04:05Z"))).isEqualTo("2026-01-02T03:04:05.000000Z");
   }
+
+  @Test
+  void fromJson_rebuildsWithUnlimitedLimits_soStoredValuesAreNotCutAgain() {
+    dev.auditkit.core.AuditLimits wide = dev.auditkit.core.AuditLimits.builder().textLength(100_000)
+        .metadataBytes(10_000_000).build();
+    String label = "L".repeat(5_000);
+    String big = "x".repeat(200_000);
+    AuditEvent e = AuditEvent.builder().action("a").resource(Resource.of("r", "1").label(label))
+        .metadata(Map.of("big", big)).build(wide);
+    assertThat(e.resource().label()).hasSize(5_000);
+    AuditEvent back = EventJson.fromJson(EventJson.toJson(e));
+    assertThat(back.resource().label()).isEqualTo(label);
+    assertThat(back.metadata().get("big").asText()).isEqualTo(big);
+    assertThat(back).isEqualTo(e);
+  }
 }

@@ -28,17 +28,25 @@ import org.jdbi.v3.core.statement.StatementContext;
  * {@link AuditLimits#unlimited()}, so nothing stored is cut again.
  */
 public final class EventReader implements RowMapper<AuditEvent> {
+  private final Dialect dialect;
   private final String selectList;
 
   public EventReader(Dialect dialect) {
+    this.dialect = dialect;
+    this.selectList = selectList("");
+  }
+
+  /** The select list matching {@link #map}, each column qualified by {@code alias.} (for joins). */
+  public String selectList(String alias) {
+    String q = alias.isEmpty() ? "" : alias + ".";
     StringBuilder sb = new StringBuilder();
     for (String col : EventRow.COLUMNS) {
       if (sb.length() > 0) {
         sb.append(", ");
       }
-      sb.append(col.equals("ip") && dialect == Dialect.POSTGRESQL ? "host(ip) as ip" : col);
+      sb.append(col.equals("ip") && dialect == Dialect.POSTGRESQL ? "host(" + q + "ip) as ip" : q + col);
     }
-    this.selectList = sb.toString();
+    return sb.toString();
   }
 
   /** The select list matching {@link #map}. */

@@ -43,6 +43,43 @@ public final class Migrator {
     }
   }
 
+  /**
+   * For a store that does not migrate (the host runs the SQL files with Flyway or Liquibase): checks
+   * that the event table exists and that auditkit's own version table, if there is one, is not newer.
+   */
+  public void verifyInstalled() {
+    try (Connection c = dataSource.getConnection()) {
+      try (Statement s = c.createStatement()) {
+        s.executeQuery("select id from " + names.eventTable() + " where 1 = 0").close();
+      } catch (SQLException e) {
+        throw new AuditStoreSetupException("the audit table " + names.eventTable() + " is not installed (" + e.getMessage()
+            + "); apply db/" + dialect.resourceDir() + "/V*.sql with Flyway or Liquibase, or build the store with migrate(true)", e);
+      }
+      boolean auto = c.getAutoCommit();
+      c.setAutoCommit(false);
+      try (Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("select max(version) from " + names.versionTable())) {
+        int newest = rs.next() ? rs.getInt(1) : 0;
+        refuseNewer(newest);
+      } catch (SQLException e) {
+        // no version table: the schema was installed by the host's own migration tool
+      } finally {
+        c.rollback();
+        c.setAutoCommit(auto);
+      }
+    } catch (SQLException e) {
+      throw new AuditStoreSetupException("cannot connect to the audit database: " + e.getMessage(), e);
+    }
+  }
+
+  private void refuseNewer(int newest) {
+    if (newest > Migration.latestVersion()) {
+      throw new AuditStoreSetupException("the audit schema " + names.schema() + " is at version " + newest
+          + ", newer than this auditkit knows (up to " + Migration.latestVersion()
+          + "); upgrade auditkit instead of running an older version against it");
+    }
+  }
+
   private int migratePostgres() throws SQLException {
     try (Connection c = dataSource.getConnection()) {
       boolean auto = c.getAutoCommit();
@@ -52,9 +89,7 @@ public final class Migrator {
           ps.setLong(1, lockKey());
           ps.executeQuery().close();
         }
-        try (Statement s = c.createStatement()) {
-          s.execute("create schema if not exists " + names.schema());
-        }
+        createSchemaIfMissing(c);
         int v = applyMissing(c);
         c.commit();
         return v;
@@ -70,8 +105,8 @@ public final class Migrator {
   private int migrateH2() throws SQLException {
     String lockTable = names.schema() + "." + names.prefix() + "schema_lock";
     try (Connection lock = dataSource.getConnection(); Connection work = dataSource.getConnection()) {
+      createSchemaIfMissing(lock);
       try (Statement s = lock.createStatement()) {
-        s.execute("create schema if not exists " + names.schema());
         s.execute("create table if not exists " + lockTable + " (id int primary key)");
         try {
           s.execute("insert into " + lockTable + " values (1)");
@@ -100,6 +135,23 @@ public final class Migrator {
     }
   }
 
+  /** Only when missing: even {@code if not exists} needs the CREATE right on the database. */
+  private void createSchemaIfMissing(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "select count(*) from information_schema.schemata where lower(schema_name) = ?")) {
+      ps.setString(1, names.schema());
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        if (rs.getInt(1) > 0) {
+          return;
+        }
+      }
+    }
+    try (Statement s = c.createStatement()) {
+      s.execute("create schema if not exists " + names.schema());
+    }
+  }
+
   private int applyMissing(Connection c) throws SQLException {
     try (Statement s = c.createStatement()) {
       s.execute("create table if not exists " + names.versionTable() + " ("
@@ -114,11 +166,7 @@ public final class Migrator {
       }
     }
     int newest = applied.keySet().stream().mapToInt(Integer::intValue).max().orElse(0);
-    if (newest > Migration.latestVersion()) {
-      throw new AuditStoreSetupException("the audit schema " + names.schema() + " is at version " + newest
-          + ", newer than this auditkit knows (up to " + Migration.latestVersion()
-          + "); upgrade auditkit instead of running an older version against it");
-    }
+    refuseNewer(newest);
     List<Migration> all = Migration.all(dialect);
     for (Migration m : all) {
       String done = applied.get(m.version());

@@ -1,0 +1,240 @@
+package dev.auditkit.core.chain;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.auditkit.core.AuditEvent;
+import dev.auditkit.core.chain.internal.CheckpointJson;
+import dev.auditkit.core.chain.internal.Pem;
+import dev.auditkit.core.internal.EventJson;
+import dev.auditkit.core.internal.Json;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Spliterators;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * Reads an export written by {@link ChainExportWriter} as a {@link ChainSource}, streaming (each
+ * stream re-reads the file), and verifies it including its end line: an export cut short is
+ * {@link TamperKind#TRUNCATED}. Malformed content fails with {@link ChainExportException} naming
+ * the line.
+ */
+public final class ChainExportReader {
+  private final Path file;
+  private final String chainId;
+  private final String exportedAt;
+  private final List<PublicKey> listedKeys;
+
+  private ChainExportReader(Path file, String chainId, String exportedAt, List<PublicKey> listedKeys) {
+    this.file = file;
+    this.chainId = chainId;
+    this.exportedAt = exportedAt;
+    this.listedKeys = listedKeys;
+  }
+
+  /**
+   * Opens an export and reads its header.
+   *
+   * @throws ChainExportException if the file cannot be read or is not a version-1 chain export
+   */
+  public static ChainExportReader open(Path file) {
+    Objects.requireNonNull(file, "file");
+    String first;
+    try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      first = r.readLine();
+    } catch (IOException e) {
+      throw new ChainExportException("cannot read " + file + ": " + e, e);
+    }
+    if (first == null) {
+      throw new ChainExportException(file + " is empty");
+    }
+    JsonNode h = parse(first, 1);
+    if (!"header".equals(h.path("type").asText()) || !ChainExportWriter.FORMAT.equals(h.path("format").asText())) {
+      throw new ChainExportException(file + " line 1: not an auditkit chain export header");
+    }
+    if (h.path("version").asInt() != ChainExportWriter.VERSION) {
+      throw new ChainExportException(file + " line 1: unsupported export version " + h.path("version"));
+    }
+    if (!CanonicalEncoding.VERSION.equals(h.path("encoding").asText())) {
+      throw new ChainExportException(file + " line 1: unsupported encoding " + h.path("encoding"));
+    }
+    String chainId = h.path("chainId").asText();
+    try {
+      ChainIds.require(chainId);
+    } catch (IllegalArgumentException e) {
+      throw new ChainExportException(file + " line 1: " + e.getMessage(), e);
+    }
+    List<PublicKey> keys = new ArrayList<>();
+    for (JsonNode k : h.path("publicKeys")) {
+      try {
+        keys.add(Pem.publicKey(Base64.getDecoder().decode(k.path("spki").asText())));
+      } catch (IllegalArgumentException e) {
+        throw new ChainExportException(file + " line 1: unreadable public key: " + e.getMessage(), e);
+      }
+    }
+    return new ChainExportReader(file, chainId, h.path("exportedAt").asText(), Collections.unmodifiableList(keys));
+  }
+
+  public String chainId() {
+    return chainId;
+  }
+
+  /** The export time as written in the header. */
+  public String exportedAt() {
+    return exportedAt;
+  }
+
+  /** The public keys the header lists. Informational only: trust keys obtained separately. */
+  public List<PublicKey> listedKeys() {
+    return listedKeys;
+  }
+
+  /** The export as a source for {@link ChainVerifier}. */
+  public ChainSource source() {
+    return new ChainSource() {
+      @Override
+      public String chainId() {
+        return chainId;
+      }
+
+      @Override
+      public Stream<AuditEvent> events() {
+        return lines("event", n -> EventJson.fromJson(n.get("event")));
+      }
+
+      @Override
+      public Stream<Checkpoint> checkpoints() {
+        return lines("checkpoint", n -> CheckpointJson.fromJson(n.get("checkpoint")));
+      }
+    };
+  }
+
+  /**
+   * Verifies the export with {@code verifier} and checks its end line.
+   *
+   * @throws ChainExportException for unreadable or malformed content
+   */
+  public ChainVerification verify(ChainVerifier verifier) {
+    return verify(verifier, source());
+  }
+
+  /** Like {@link #verify(ChainVerifier)} over another source built on this export (e.g. with witness checkpoints). */
+  public ChainVerification verify(ChainVerifier verifier, ChainSource source) {
+    ChainVerification r = verifier.verify(source);
+    if (!r.ok()) {
+      return r;
+    }
+    JsonNode end = endLine();
+    String problem = null;
+    if (end == null) {
+      problem = "the export has no end line: the file was cut short after #" + r.lastSequence();
+    } else if (end.path("events").asLong(-1) != countLines("event")) {
+      problem = "the end line counts " + end.path("events") + " events but the file holds " + countLines("event");
+    }
+    if (problem == null) {
+      return r;
+    }
+    return new ChainVerification(r.chainId(), TamperKind.TRUNCATED, r.lastSequence() + 1, null, problem,
+        r.eventsChecked(), r.checkpointsChecked(), r.lastSequence(), r.headHash(), r.warnings());
+  }
+
+  private JsonNode endLine() {
+    try (Stream<JsonNode> s = lines("end", n -> n)) {
+      return s.reduce((a, b) -> b).orElse(null);
+    }
+  }
+
+  private long countLines(String type) {
+    try (Stream<JsonNode> s = lines(type, n -> n)) {
+      return s.count();
+    }
+  }
+
+  private <T> Stream<T> lines(String type, Function<JsonNode, T> mapper) {
+    BufferedReader r;
+    try {
+      r = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new ChainExportException("cannot read " + file + ": " + e, e);
+    }
+    String prefix = "{\"type\":\"" + type + "\"";
+    Iterator<T> it = new Iterator<>() {
+      long lineNo;
+      T next;
+
+      @Override
+      public boolean hasNext() {
+        while (next == null) {
+          String line;
+          try {
+            line = r.readLine();
+          } catch (IOException e) {
+            throw new ChainExportException("cannot read " + file + " after line " + lineNo + ": " + e, e);
+          }
+          if (line == null) {
+            return false;
+          }
+          lineNo++;
+          if (lineNo == 1 || line.isBlank()) {
+            continue;
+          }
+          if (line.startsWith("{\"type\":\"") && !line.startsWith(prefix)) {
+            continue; // another line type, written by our writer with "type" first
+          }
+          JsonNode n = parse(line, lineNo);
+          if (!type.equals(n.path("type").asText())) {
+            continue;
+          }
+          try {
+            next = mapper.apply(n);
+          } catch (RuntimeException e) {
+            throw new ChainExportException(file + " line " + lineNo + ": malformed " + type + ": " + e.getMessage(), e);
+          }
+        }
+        return true;
+      }
+
+      @Override
+      public T next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        T t = next;
+        next = null;
+        return t;
+      }
+    };
+    return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, 0), false).onClose(() -> {
+      try {
+        r.close();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+  }
+
+  private static JsonNode parse(String line, long lineNo) {
+    try {
+      JsonNode n = Json.MAPPER.readTree(line);
+      if (n == null || !n.isObject()) {
+        throw new ChainExportException("line " + lineNo + ": not a JSON object");
+      }
+      return n;
+    } catch (JsonProcessingException e) {
+      throw new ChainExportException("line " + lineNo + ": invalid JSON: " + e.getOriginalMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,103 @@
+package dev.auditkit.core.chain;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The outcome of verifying one chain: OK, or the first bad position with its {@link TamperKind}.
+ * Also says how much was checked and any warnings that do not make the chain bad (no checkpoint,
+ * events after the last checkpoint that only the hash chain protects).
+ */
+public final class ChainVerification {
+  private final String chainId;
+  private final TamperKind kind;
+  private final long position;
+  private final UUID eventId;
+  private final String detail;
+  private final long eventsChecked;
+  private final long checkpointsChecked;
+  private final long lastSequence;
+  private final String headHash;
+  private final List<String> warnings;
+
+  ChainVerification(String chainId, TamperKind kind, long position, UUID eventId, String detail,
+      long eventsChecked, long checkpointsChecked, long lastSequence, String headHash, List<String> warnings) {
+    this.chainId = chainId;
+    this.kind = kind;
+    this.position = position;
+    this.eventId = eventId;
+    this.detail = detail;
+    this.eventsChecked = eventsChecked;
+    this.checkpointsChecked = checkpointsChecked;
+    this.lastSequence = lastSequence;
+    this.headHash = headHash;
+    this.warnings = List.copyOf(warnings);
+  }
+
+  public String chainId() {
+    return chainId;
+  }
+
+  /** True when nothing was found wrong. */
+  public boolean ok() {
+    return kind == null;
+  }
+
+  /** The kind of the first problem, empty when {@link #ok()}. */
+  public Optional<TamperKind> kind() {
+    return Optional.ofNullable(kind);
+  }
+
+  /** The sequence number of the first bad position; 0 when {@link #ok()}. */
+  public long position() {
+    return position;
+  }
+
+  /** The id of the event found at the bad position, when there was one. */
+  public Optional<UUID> eventId() {
+    return Optional.ofNullable(eventId);
+  }
+
+  /** A human-readable explanation of the problem; empty when {@link #ok()}. */
+  public String detail() {
+    return detail == null ? "" : detail;
+  }
+
+  public long eventsChecked() {
+    return eventsChecked;
+  }
+
+  /** Checkpoints whose signature and hash were checked. */
+  public long checkpointsChecked() {
+    return checkpointsChecked;
+  }
+
+  /** The last sequence number verified in order (up to the problem, if any). */
+  public long lastSequence() {
+    return lastSequence;
+  }
+
+  /** The chain hash at {@link #lastSequence()}. */
+  public String headHash() {
+    return headHash;
+  }
+
+  public List<String> warnings() {
+    return warnings;
+  }
+
+  /** One line: {@code OK chain t:x: 120 events, 2 checkpoints} or {@code MODIFIED at t:x#17: ...}. */
+  public String summary() {
+    if (ok()) {
+      return "OK chain " + chainId + ": " + eventsChecked + " events up to #" + lastSequence + ", "
+          + checkpointsChecked + " signed checkpoints verified";
+    }
+    return kind + " at " + chainId + "#" + position + (eventId == null ? "" : " (event " + eventId + ")") + ": " + detail;
+  }
+
+  @Override
+  public String toString() {
+    return summary();
+  }
+}

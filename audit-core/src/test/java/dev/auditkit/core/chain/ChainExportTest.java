@@ -1,0 +1,250 @@
+package dev.auditkit.core.chain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.auditkit.core.AuditEvent;
+import dev.auditkit.core.chain.internal.Pem;
+import dev.auditkit.core.chain.internal.VerifyCommand;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ChainExportTest {
+  private static final KeyPair KEYS = CheckpointSigner.newKeyPair();
+  private static final CheckpointSigner SIGNER = CheckpointSigner.fromPem(
+      Pem.encode("PRIVATE KEY", KEYS.getPrivate().getEncoded()), Pem.encode("PUBLIC KEY", KEYS.getPublic().getEncoded()));
+  private static final Instant EXPORTED = Instant.parse("2026-03-01T00:00:00Z");
+
+  @TempDir
+  Path dir;
+
+  private final SealedChain chain = SealedChain.of(22, 5, SIGNER);
+
+  @Test
+  void export_readsBackAsTheSameChain_andVerifies() throws Exception {
+    Path file = export(chain);
+    ChainExportReader reader = ChainExportReader.open(file);
+    assertThat(reader.chainId()).isEqualTo(SealedChain.CHAIN);
+    assertThat(reader.listedKeys()).containsExactly(SIGNER.publicKey());
+    try (Stream<AuditEvent> events = reader.source().events()) {
+      assertThat(events.collect(Collectors.toList())).containsExactlyElementsOf(chain.events);
+    }
+    try (Stream<Checkpoint> cps = reader.source().checkpoints()) {
+      assertThat(cps.collect(Collectors.toList())).containsExactlyElementsOf(chain.checkpoints);
+    }
+    ChainVerification r = reader.verify(ChainVerifier.builder(SIGNER.keys()).build());
+    assertThat(r.ok()).as(r.summary()).isTrue();
+    List<String> lines = Files.readAllLines(file);
+    assertThat(lines.get(0)).startsWith("{\"type\":\"header\",\"format\":\"auditkit.chain-export\",\"version\":1,");
+    assertThat(lines.get(6)).as("checkpoint #5 right after event #5").startsWith("{\"type\":\"checkpoint\"");
+    assertThat(lines.get(lines.size() - 1)).isEqualTo("{\"type\":\"end\",\"events\":22,\"checkpoints\":4}");
+  }
+
+  @Test
+  void cli_untouchedExport_isOk() throws Exception {
+    Run r = cli("verify", export(chain).toString(), "--public-key", publicKey().toString());
+    assertThat(r.exit).as(r.all()).isEqualTo(0);
+    assertThat(r.out).contains("VERDICT: OK - OK chain t:org-7: 22 events", "trusted key " + SIGNER.fingerprint());
+  }
+
+  @Test
+  void cli_editedEventInTheFile_isTampered() throws Exception {
+    Path file = export(chain);
+    List<String> lines = new ArrayList<>(Files.readAllLines(file));
+    int idx = lineOfEvent(lines, 7);
+    lines.set(idx, lines.get(idx).replace("\"role\":\"admin\"", "\"role\":\"auditor\""));
+    Files.write(file, lines);
+    Run r = cli("verify", file.toString(), "--public-key", publicKey().toString());
+    assertThat(r.exit).as(r.all()).isEqualTo(1);
+    assertThat(r.out).contains("VERDICT: TAMPERED - MODIFIED at t:org-7#7");
+  }
+
+  @Test
+  void cli_exportCutShort_isTruncated() throws Exception {
+    Path file = export(chain);
+    List<String> lines = Files.readAllLines(file);
+    Files.write(file, lines.subList(0, lines.size() - 3)); // the end line and the last two events gone
+    Run r = cli("verify", file.toString(), "--public-key", publicKey().toString());
+    assertThat(r.exit).as(r.all()).isEqualTo(1);
+    assertThat(r.out).contains("TRUNCATED at t:org-7#21", "no end line");
+  }
+
+  @Test
+  void cli_rewrittenChainWithoutCheckpoints_isCaughtByTheWitness() throws Exception {
+    Path witness = dir.resolve("witness.jsonl");
+    try (FileCheckpointWitness w = new FileCheckpointWitness(witness)) {
+      chain.checkpoints.forEach(w::publish);
+    }
+    SealedChain forged = new SealedChain();
+    ChainSealer sealer = ChainSealer.startingAt(ChainHead.empty(SealedChain.CHAIN));
+    for (AuditEvent e : chain.events) {
+      AuditEvent plain = e.toBuilder().seal(null).build();
+      if (e.seal().get().sequence() == 3) {
+        plain = plain.toBuilder().metadata("amount", 5).build();
+      }
+      forged.events.add(SealedChain.withSeal(plain, sealer.seal(plain)));
+    }
+    Path file = export(forged);
+    assertThat(cli("verify", file.toString(), "--public-key", publicKey().toString()).exit).isEqualTo(0);
+    Run r = cli("verify", file.toString(), "--public-key", publicKey().toString(), "--witness", witness.toString());
+    assertThat(r.exit).as(r.all()).isEqualTo(1);
+    assertThat(r.out).contains("CHECKPOINT_MISMATCH at t:org-7#5");
+  }
+
+  @Test
+  void cli_wrongKey_isABadSignature() throws Exception {
+    Path other = dir.resolve("other.pem");
+    Files.writeString(other, CheckpointSigner.generateForDevelopment().publicKeyPem());
+    Run r = cli("verify", export(chain).toString(), "--public-key", other.toString());
+    assertThat(r.exit).isEqualTo(1);
+    assertThat(r.out).contains("BAD_SIGNATURE at t:org-7#5", "untrusted key");
+  }
+
+  @Test
+  void cli_badUsageAndUnreadableInput_exitWith2() throws Exception {
+    Path key = publicKey();
+    Path file = export(chain);
+    assertThat(cli().exit).isEqualTo(2);
+    assertThat(cli("check", file.toString()).err).contains("usage: verify");
+    assertThat(cli("verify", file.toString()).err).contains("no --public-key");
+    assertThat(cli("verify", "--public-key", key.toString()).err).contains("no export file");
+    assertThat(cli("verify", file.toString(), "--public-key").err).contains("--public-key needs a file");
+    assertThat(cli("verify", file.toString(), file.toString(), "--public-key", key.toString()).err).contains("unexpected argument");
+    assertThat(cli("verify", dir.resolve("missing.jsonl").toString(), "--public-key", key.toString()).exit).isEqualTo(2);
+    assertThat(cli("verify", file.toString(), "--public-key", file.toString()).err).contains("BEGIN PUBLIC KEY");
+    Path empty = Files.writeString(dir.resolve("empty.jsonl"), "");
+    assertThat(cli("verify", empty.toString(), "--public-key", key.toString()).err).contains("is empty");
+    Path notExport = Files.writeString(dir.resolve("x.jsonl"), "{\"hello\":1}\n");
+    assertThat(cli("verify", notExport.toString(), "--public-key", key.toString()).err).contains("not an auditkit chain export");
+    List<String> lines = new ArrayList<>(Files.readAllLines(file));
+    lines.set(3, "{\"type\":\"event\",\"event\":{\"id\":\"nope\"");
+    Files.write(file, lines);
+    Run r = cli("verify", file.toString(), "--public-key", key.toString());
+    assertThat(r.exit).isEqualTo(2);
+    assertThat(r.out).contains("VERDICT: CANNOT VERIFY");
+    assertThat(r.err).contains("line 4");
+    lines.set(3, "{\"type\":\"event\",\"event\":{\"id\":\"nope\"}}\u0000");
+    Files.write(file, lines);
+    assertThat(cli("verify", file.toString(), "--public-key", key.toString()).exit).isEqualTo(2);
+  }
+
+  @Test
+  void cli_printsProgressOnLargeExports() throws Exception {
+    SealedChain big = new SealedChain();
+    ChainSealer sealer = ChainSealer.startingAt(ChainHead.empty(SealedChain.CHAIN));
+    for (int i = 0; i < 10_000; i++) {
+      AuditEvent e = TestEvents.small(SealedChain.TENANT, i);
+      big.events.add(SealedChain.withSeal(e, sealer.seal(e)));
+    }
+    big.checkpoints.add(SIGNER.sign(sealer.head(), EXPORTED));
+    Run r = cli("verify", export(big).toString(), "--public-key", publicKey().toString());
+    assertThat(r.exit).as(r.all()).isEqualTo(0);
+    assertThat(r.err).contains("10,000 events verified");
+  }
+
+  @Test
+  void cli_asARealChildProcess_givesTheDocumentedExitCodes() throws Exception {
+    Path file = export(chain);
+    Path key = publicKey();
+    assertThat(child(file, key)).isEqualTo(0);
+    List<String> lines = new ArrayList<>(Files.readAllLines(file));
+    lines.remove(lineOfEvent(lines, 9)); // delete an event in the middle
+    Files.write(file, lines);
+    assertThat(child(file, key)).isEqualTo(1);
+  }
+
+  /** Leaves a good and a tampered export in target/cli-smoke for the packaged-jar check in the verify phase. */
+  @Test
+  void writesSmokeFilesForThePackagedCliJar() throws Exception {
+    Path smoke = Path.of("target", "cli-smoke");
+    Files.createDirectories(smoke);
+    Files.writeString(smoke.resolve("key.pem"), SIGNER.publicKeyPem());
+    try (OutputStream out = Files.newOutputStream(smoke.resolve("export.jsonl"))) {
+      ChainExportWriter.export(chain.source(), List.of(SIGNER.publicKey()), EXPORTED, out);
+    }
+    List<String> lines = new ArrayList<>(Files.readAllLines(smoke.resolve("export.jsonl")));
+    lines.remove(lineOfEvent(lines, 4));
+    Files.write(smoke.resolve("tampered.jsonl"), lines);
+    assertThat(cli("verify", smoke.resolve("tampered.jsonl").toString(), "--public-key",
+        smoke.resolve("key.pem").toString()).exit).isEqualTo(1);
+  }
+
+  @Test
+  void writer_refusesUnsealedOutOfOrderOrForeignEvents() {
+    ChainExportWriter w = ChainExportWriter.open(new ByteArrayOutputStream(), SealedChain.CHAIN, List.of(), EXPORTED);
+    w.write(chain.at(2));
+    assertThatThrownBy(() -> w.write(chain.at(1))).hasMessageContaining("sequence order");
+    assertThatThrownBy(() -> w.write(chain.at(3).toBuilder().seal(null).build())).hasMessageContaining("not sealed");
+    SealedChain other = SealedChain.of(1, 0, SIGNER);
+    assertThatThrownBy(() -> ChainExportWriter.open(new ByteArrayOutputStream(), "t:zzz", List.of(), EXPORTED)
+        .write(other.at(1))).hasMessageContaining("t:org-7");
+    w.finish();
+    assertThatThrownBy(() -> w.write(chain.at(5))).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> ChainExportWriter.open(null, SealedChain.CHAIN, List.of(), EXPORTED))
+        .isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> ChainExportWriter.open(new ByteArrayOutputStream(), "bad", List.of(), EXPORTED))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  // ---- helpers ----
+
+  private Path export(SealedChain c) throws Exception {
+    Path file = Files.createTempFile(dir, "export", ".jsonl");
+    try (OutputStream out = Files.newOutputStream(file)) {
+      ChainExportWriter.export(c.source(), List.of(SIGNER.publicKey()), EXPORTED, out);
+    }
+    return file;
+  }
+
+  private Path publicKey() throws Exception {
+    Path p = dir.resolve("key.pub.pem");
+    Files.writeString(p, SIGNER.publicKeyPem());
+    return p;
+  }
+
+  private static int lineOfEvent(List<String> lines, long seq) {
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).startsWith("{\"type\":\"event\"") && lines.get(i).contains("\"sequence\":" + seq + ",")) {
+        return i;
+      }
+    }
+    throw new AssertionError("no event #" + seq);
+  }
+
+  private record Run(int exit, String out, String err) {
+    String all() {
+      return out + err;
+    }
+  }
+
+  private static Run cli(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int exit = VerifyCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  private static int child(Path file, Path key) throws Exception {
+    Process p = new ProcessBuilder(TestEvents.javaBinary().toString(), "-cp", TestEvents.testClassPath(),
+        VerifyCommand.class.getName(), "verify", file.toString(), "--public-key", key.toString())
+        .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).as(out).isTrue();
+    assertThat(out).contains("VERDICT:");
+    return p.exitValue();
+  }
+}

@@ -1,0 +1,329 @@
+package dev.auditkit.jdbc.internal;
+
+import dev.auditkit.core.AuditEvent;
+import dev.auditkit.core.Seal;
+import dev.auditkit.core.chain.ChainHead;
+import dev.auditkit.core.chain.ChainSealer;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.sql.DataSource;
+
+/**
+ * One sealing pass over the store: finds committed events that have no seal yet, appends them to
+ * their tenant's chain and writes the seals, all in one transaction. Sealers in any number of
+ * processes may run at once: each locks the chain rows it seals with {@code FOR UPDATE SKIP
+ * LOCKED} and skips chains another sealer holds; the seal table's keys refuse a double seal.
+ *
+ * <p>PostgreSQL: each event row carries the id of its writing transaction. A pass reads the
+ * snapshot's {@code xmin} first; all transactions below it had finished, so after the pass every
+ * committed event below it is sealed, and it becomes the chain's low-water mark for the next pass.
+ * Events of transactions that commit later are simply sealed by a later pass, after everything
+ * already sealed: no later commit can land behind a sealed position. A long-running host
+ * transaction holds the low-water mark back but not the sealing of anybody else's rows.
+ *
+ * <p>H2 has no transaction ids: unsealed events are found by anti-join and sealed in ingest order.
+ */
+public final class Sealer {
+  private final DataSource dataSource;
+  private final Dialect dialect;
+  private final Names names;
+  private final EventReader reader;
+  private final int maxPerPass;
+  private final String events;
+  private final String seals;
+  private final String chains;
+  private final String chainExpr;
+
+  public Sealer(DataSource dataSource, Dialect dialect, Names names, EventReader reader, int maxPerPass) {
+    this.dataSource = dataSource;
+    this.dialect = dialect;
+    this.names = names;
+    this.reader = reader;
+    this.maxPerPass = maxPerPass;
+    this.events = names.eventTable();
+    this.seals = table(names, "seal");
+    this.chains = table(names, "chain");
+    this.chainExpr = chainIdSql("e");
+  }
+
+  /** {@code schema.prefix + name}. */
+  public static String table(Names names, String name) {
+    return names.schema() + "." + names.prefix() + name;
+  }
+
+  /** SQL computing the chain id of an event row, as {@code ChainIds.of} does. */
+  public static String chainIdSql(String alias) {
+    return "(case when " + alias + ".tenant_id is null or " + alias + ".tenant_id = '' then 'global' else 't:' || "
+        + alias + ".tenant_id end)";
+  }
+
+  /** Result of one pass. */
+  public record Pass(int sealed, List<Sealed> chains, boolean more) {}
+
+  /** What a pass appended to one chain. */
+  public record Sealed(String chainId, ChainHead head, int count) {}
+
+  /**
+   * Runs one pass and commits it. {@code more} is true when the pass stopped at its size limit or
+   * skipped chains that another sealer held.
+   */
+  public Pass sealOnce() throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      boolean auto = c.getAutoCommit();
+      c.setAutoCommit(false);
+      try {
+        Pass p = dialect == Dialect.POSTGRESQL ? passPostgres(c) : passH2(c);
+        c.commit();
+        return p;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(auto);
+      }
+    }
+  }
+
+  private Pass passPostgres(Connection c) throws SQLException {
+    // 1. the low-water mark this pass may reach: taken before anything else is read
+    String xmin = single(c, "select pg_snapshot_xmin(pg_current_snapshot())::text");
+    String low = single(c, "select coalesce(min(low_xid), '0'::xid8)::text from " + chains);
+    // 2. chains with committed, unsealed events
+    List<String> work = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement("select distinct " + chainExpr + " from " + events
+        + " e where e.tx_id >= ?::xid8 and not exists (select 1 from " + seals + " s where s.event_id = e.id)")) {
+      ps.setString(1, low);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          work.add(rs.getString(1));
+        }
+      }
+    }
+    if (!work.isEmpty()) {
+      try (PreparedStatement ps = c.prepareStatement("insert into " + chains
+          + " (chain_id, low_xid) select unnest(?::text[]), ?::xid8 on conflict do nothing")) {
+        ps.setArray(1, c.createArrayOf("text", work.toArray()));
+        ps.setString(2, low);
+        ps.executeUpdate();
+      }
+    }
+    // 3. lock what this pass can seal (chains with work, and idle chains whose mark can move)
+    Map<String, ChainHead> heads = new LinkedHashMap<>();
+    Set<String> lockedWork = new LinkedHashSet<>();
+    try (PreparedStatement ps = c.prepareStatement("select chain_id, head_seq, head_hash from " + chains
+        + " where chain_id = any(?) or low_xid < ?::xid8 order by chain_id for update skip locked")) {
+      ps.setArray(1, c.createArrayOf("text", work.toArray()));
+      ps.setString(2, xmin);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String chain = rs.getString(1);
+          heads.put(chain, head(chain, rs.getLong(2), rs.getString(3)));
+        }
+      }
+    }
+    for (String w : work) {
+      if (heads.containsKey(w)) {
+        lockedWork.add(w);
+      }
+    }
+    boolean skipped = lockedWork.size() < work.size();
+    // 4. the events, in writing-transaction order
+    Map<String, List<AuditEvent>> byChain = new LinkedHashMap<>();
+    int read = 0;
+    if (!lockedWork.isEmpty()) {
+      try (PreparedStatement ps = c.prepareStatement("select " + reader.selectList("e") + ", " + chainExpr
+          + " as chain_id from " + events + " e where e.tx_id >= ?::xid8 and " + chainExpr + " = any(?)"
+          + " and not exists (select 1 from " + seals + " s where s.event_id = e.id)"
+          + " order by e.tx_id, e.occurred_at, e.id limit ?")) {
+        ps.setString(1, low);
+        ps.setArray(2, c.createArrayOf("text", lockedWork.toArray()));
+        ps.setInt(3, maxPerPass);
+        ps.setFetchSize(2000);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            byChain.computeIfAbsent(rs.getString("chain_id"), k -> new ArrayList<>()).add(reader.read(rs));
+            read++;
+          }
+        }
+      }
+    }
+    boolean full = read >= maxPerPass;
+    List<Sealed> done = new ArrayList<>();
+    List<Seal> all = new ArrayList<>(read);
+    List<AuditEvent> allEvents = new ArrayList<>(read);
+    for (Map.Entry<String, List<AuditEvent>> en : byChain.entrySet()) {
+      ChainSealer sealer = ChainSealer.startingAt(heads.get(en.getKey()));
+      for (AuditEvent e : en.getValue()) {
+        all.add(sealer.seal(e));
+        allEvents.add(e);
+      }
+      heads.put(en.getKey(), sealer.head());
+      done.add(new Sealed(en.getKey(), sealer.head(), en.getValue().size()));
+    }
+    insertSealsPostgres(c, all, allEvents);
+    // 5. new heads; the low-water mark moves to xmin unless the pass stopped early
+    try (PreparedStatement ps = c.prepareStatement("update " + chains + " set head_seq = ?, head_hash = ?,"
+        + " low_xid = greatest(low_xid, ?::xid8), updated_at = clock_timestamp() where chain_id = ?")) {
+      for (ChainHead h : heads.values()) {
+        boolean moveMark = !full || !lockedWork.contains(h.chainId());
+        ps.setLong(1, h.sequence());
+        ps.setString(2, h.sequence() == 0 ? null : h.hash());
+        ps.setString(3, moveMark ? xmin : "0");
+        ps.setString(4, h.chainId());
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+    return new Pass(all.size(), done, full || skipped);
+  }
+
+  private void insertSealsPostgres(Connection c, List<Seal> all, List<AuditEvent> allEvents) throws SQLException {
+    if (all.isEmpty()) {
+      return;
+    }
+    int n = all.size();
+    Object[] chain = new Object[n];
+    Object[] seq = new Object[n];
+    Object[] id = new Object[n];
+    Object[] at = new Object[n];
+    Object[] prev = new Object[n];
+    Object[] hash = new Object[n];
+    for (int i = 0; i < n; i++) {
+      Seal s = all.get(i);
+      chain[i] = s.chainId();
+      seq[i] = s.sequence();
+      id[i] = allEvents.get(i).id();
+      at[i] = allEvents.get(i).occurredAt().atOffset(ZoneOffset.UTC);
+      prev[i] = s.previousHash();
+      hash[i] = s.hash();
+    }
+    try (PreparedStatement ps = c.prepareStatement("insert into " + seals
+        + " (chain_id, seq, event_id, occurred_at, prev_hash, hash)"
+        + " select * from unnest(?::text[], ?::bigint[], ?::uuid[], ?::timestamptz[], ?::text[], ?::text[])")) {
+      ps.setArray(1, c.createArrayOf("text", chain));
+      ps.setArray(2, c.createArrayOf("int8", seq));
+      ps.setArray(3, c.createArrayOf("uuid", id));
+      Array times = c.createArrayOf("timestamptz", toStrings(at));
+      ps.setArray(4, times);
+      ps.setArray(5, c.createArrayOf("text", prev));
+      ps.setArray(6, c.createArrayOf("text", hash));
+      ps.executeUpdate();
+    }
+  }
+
+  private static Object[] toStrings(Object[] values) {
+    Object[] out = new Object[values.length];
+    for (int i = 0; i < values.length; i++) {
+      out[i] = values[i].toString();
+    }
+    return out;
+  }
+
+  private Pass passH2(Connection c) throws SQLException {
+    // one sealer at a time per database: H2 has no SKIP LOCKED worth the name, and sealers that read
+    // the same unsealed rows would only collide on the seal keys. A lock row serialises them.
+    try (Statement s = c.createStatement()) {
+      s.executeQuery("select id from " + table(names, "seal_lock") + " where id = 1 for update").close();
+    }
+    Map<String, List<AuditEvent>> byChain = new LinkedHashMap<>();
+    int read = 0;
+    try (PreparedStatement ps = c.prepareStatement("select " + reader.selectList("e") + ", " + chainExpr
+        + " as chain_id from " + events + " e where not exists (select 1 from " + seals
+        + " s where s.event_id = e.id) order by e.ingest_seq limit ?")) {
+      ps.setInt(1, maxPerPass);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          byChain.computeIfAbsent(rs.getString("chain_id"), k -> new ArrayList<>()).add(reader.read(rs));
+          read++;
+        }
+      }
+    }
+    if (byChain.isEmpty()) {
+      return new Pass(0, List.of(), false);
+    }
+    try (PreparedStatement ps = c.prepareStatement("merge into " + chains + " (chain_id) key (chain_id) values (?)")) {
+      for (String chain : byChain.keySet()) {
+        ps.setString(1, chain);
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+    List<Sealed> done = new ArrayList<>();
+    try (PreparedStatement lock = c.prepareStatement("select head_seq, head_hash from " + chains
+            + " where chain_id = ? for update");
+        PreparedStatement insert = c.prepareStatement("insert into " + seals
+            + " (chain_id, seq, event_id, occurred_at, prev_hash, hash) values (?, ?, ?, ?, ?, ?)");
+        PreparedStatement update = c.prepareStatement("update " + chains
+            + " set head_seq = ?, head_hash = ?, updated_at = current_timestamp(6) where chain_id = ?")) {
+      for (Map.Entry<String, List<AuditEvent>> en : byChain.entrySet()) {
+        ChainHead head;
+        lock.setString(1, en.getKey());
+        try (ResultSet rs = lock.executeQuery()) {
+          rs.next();
+          head = head(en.getKey(), rs.getLong(1), rs.getString(2));
+        }
+        ChainSealer sealer = ChainSealer.startingAt(head);
+        for (AuditEvent e : en.getValue()) {
+          Seal s = sealer.seal(e);
+          insert.setString(1, s.chainId());
+          insert.setLong(2, s.sequence());
+          insert.setObject(3, e.id());
+          insert.setObject(4, e.occurredAt().atOffset(ZoneOffset.UTC));
+          insert.setString(5, s.previousHash());
+          insert.setString(6, s.hash());
+          insert.addBatch();
+        }
+        insert.executeBatch();
+        update.setLong(1, sealer.head().sequence());
+        update.setString(2, sealer.head().hash());
+        update.setString(3, en.getKey());
+        update.executeUpdate();
+        done.add(new Sealed(en.getKey(), sealer.head(), en.getValue().size()));
+      }
+    }
+    return new Pass(read, done, read >= maxPerPass);
+  }
+
+  /**
+   * When the oldest committed event that has no seal yet was written, or null when every committed
+   * event is sealed.
+   */
+  public Instant oldestUnsealed() throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      String sql = dialect == Dialect.POSTGRESQL
+          ? "select min(e.recorded_at) from " + events + " e where e.tx_id >= (select coalesce(min(low_xid), '0'::xid8)"
+              + " from " + chains + ") and not exists (select 1 from " + seals + " s where s.event_id = e.id)"
+          : "select min(e.recorded_at) from " + events + " e where not exists (select 1 from " + seals
+              + " s where s.event_id = e.id)";
+      try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        rs.next();
+        Timestamp t = rs.getTimestamp(1);
+        return t == null ? null : t.toInstant();
+      }
+    }
+  }
+
+  private static ChainHead head(String chainId, long seq, String hash) {
+    return seq == 0 ? ChainHead.empty(chainId) : ChainHead.of(chainId, seq, hash);
+  }
+
+  private static String single(Connection c, String sql) throws SQLException {
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+}

@@ -1,0 +1,149 @@
+package dev.auditkit.jdbc.internal;
+
+import dev.auditkit.core.AuditWriteException;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs {@link Sealer} passes: on a background thread at a fixed delay, and on demand. One pass at a
+ * time per store instance; other instances coordinate through the database's chain locks.
+ */
+public final class SealingService implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(SealingService.class);
+
+  private final Sealer sealer;
+  private final Clock clock;
+  private final Duration interval;
+  private final ReentrantLock passLock = new ReentrantLock();
+  private ScheduledExecutorService executor;
+  private volatile String lastError;
+  private int failuresInARow;
+
+  public SealingService(Sealer sealer, Clock clock, Duration interval) {
+    this.sealer = sealer;
+    this.clock = clock;
+    this.interval = interval;
+  }
+
+  public synchronized void start() {
+    if (executor != null) {
+      return;
+    }
+    executor = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "auditkit-sealer");
+      t.setDaemon(true);
+      return t;
+    });
+    executor.scheduleWithFixedDelay(this::backgroundPass, interval.toMillis(), interval.toMillis(),
+        TimeUnit.MILLISECONDS);
+  }
+
+  private void backgroundPass() {
+    try {
+      Sealer.Pass p;
+      do {
+        p = pass();
+      } while (p.sealed() > 0 && p.more());
+      if (failuresInARow > 0) {
+        LOG.info("auditkit: sealing works again after {} failed pass(es)", failuresInARow);
+      }
+      failuresInARow = 0;
+      lastError = null;
+    } catch (SQLException | RuntimeException e) {
+      failuresInARow++;
+      lastError = e.toString();
+      // a race with another sealer (serialization, unique key) or an outage: the next pass retries
+      if (failuresInARow == 1 || failuresInARow % 60 == 0) {
+        LOG.warn("auditkit: sealing pass failed ({} in a row), retrying: {}", failuresInARow, e.toString());
+      }
+    }
+  }
+
+  private Sealer.Pass pass() throws SQLException {
+    passLock.lock();
+    try {
+      return sealer.sealOnce();
+    } finally {
+      passLock.unlock();
+    }
+  }
+
+  /** Seals until nothing committed is left unsealed; waits for chains other instances hold. */
+  public int sealNow(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    int total = 0;
+    SQLException last = null;
+    while (true) {
+      try {
+        Sealer.Pass p = pass();
+        total += p.sealed();
+        if (!p.more() && sealer.oldestUnsealed() == null) {
+          return total;
+        }
+        last = null;
+        if (p.sealed() == 0) {
+          sleep(); // another instance holds a chain we need
+        }
+      } catch (SQLException e) {
+        last = e; // typically a race with another sealer: try again
+        sleep();
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AuditWriteException("sealing did not finish within " + timeout
+            + (last != null ? ": " + last.getMessage() : ""), last);
+      }
+    }
+  }
+
+  /** Age of the oldest committed, unsealed event; zero when there is none. */
+  public Duration lag() {
+    try {
+      Instant oldest = sealer.oldestUnsealed();
+      if (oldest == null) {
+        return Duration.ZERO;
+      }
+      Duration d = Duration.between(oldest, clock.instant());
+      return d.isNegative() ? Duration.ZERO : d;
+    } catch (SQLException e) {
+      throw new AuditWriteException("reading the sealing lag failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** The last background pass's error, or null when it succeeded. */
+  public String lastError() {
+    return lastError;
+  }
+
+  private static void sleep() {
+    try {
+      Thread.sleep(20);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AuditWriteException("interrupted while sealing", e);
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (executor != null) {
+      executor.shutdown();
+      try {
+        if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+          executor.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        executor.shutdownNow();
+        Thread.currentThread().interrupt();
+      }
+      executor = null;
+    }
+  }
+}

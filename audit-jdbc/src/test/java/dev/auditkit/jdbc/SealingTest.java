@@ -1,0 +1,171 @@
+package dev.auditkit.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.auditkit.core.AuditEvent;
+import dev.auditkit.testing.DatabaseTest;
+import dev.auditkit.testing.TestDatabase;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class SealingTest {
+  private static final Instant T0 = Instant.parse("2026-11-20T10:00:00Z");
+
+  static AuditEvent event(String tenant, int i) {
+    return AuditEvent.builder()
+        .tenantId(tenant)
+        .occurredAt(T0.plus(i, ChronoUnit.SECONDS))
+        .action("job.updated")
+        .resource("Job", "job-" + i)
+        .metadata("i", i)
+        .build();
+  }
+
+  static JdbcAuditStore manualStore(TestDatabase db) {
+    return JdbcAuditStore.builder(db.dataSource()).sealInterval(null).build();
+  }
+
+  @DatabaseTest
+  void sealsEveryCommittedEventOnceInItsTenantsGaplessChain(TestDatabase db) throws SQLException {
+    try (JdbcAuditStore store = manualStore(db)) {
+      Random r = new Random(7);
+      List<UUID> written = new ArrayList<>();
+      String[] tenants = {"org-1", "org-2", "org-3", null};
+      for (int batch = 0; batch < 10; batch++) {
+        List<AuditEvent> events = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+          // times out of order: sealing follows commit order, not event time
+          events.add(event(tenants[r.nextInt(tenants.length)], r.nextInt(100_000)));
+        }
+        store.write(events);
+        events.forEach(e -> written.add(e.id()));
+        if (batch == 4) {
+          assertThat(store.sealNow()).isEqualTo(250);
+        }
+      }
+      assertThat(store.sealNow()).isEqualTo(250);
+      assertThat(store.sealNow()).isZero();
+
+      Map<String, List<UUID>> chains = Chains.assertValid(db);
+      assertThat(chains.keySet()).containsExactlyInAnyOrder("t:org-1", "t:org-2", "t:org-3", "global");
+      assertThat(chains.values().stream().flatMap(List::stream)).containsExactlyInAnyOrderElementsOf(written);
+      assertThat(store.sealingLag()).isEqualTo(Duration.ZERO);
+    }
+  }
+
+  @DatabaseTest
+  void smallPassesStillGiveGaplessChains(TestDatabase db) throws SQLException {
+    try (JdbcAuditStore store = JdbcAuditStore.builder(db.dataSource()).sealInterval(null).sealBatch(7).build()) {
+      for (int i = 0; i < 60; i++) {
+        store.write(List.of(event(i % 2 == 0 ? "a" : "b", i)));
+      }
+      assertThat(store.sealNow()).isEqualTo(60);
+      Map<String, List<UUID>> chains = Chains.assertValid(db);
+      assertThat(chains.get("t:a")).hasSize(30);
+      assertThat(chains.get("t:b")).hasSize(30);
+    }
+  }
+
+  @DatabaseTest
+  void aLongHostTransactionDelaysOnlyItsOwnRows(TestDatabase db) throws Exception {
+    try (JdbcAuditStore store = manualStore(db); Connection host = db.connection()) {
+      host.setAutoCommit(false);
+      AuditEvent held1 = event("org-1", 1);
+      AuditEvent held2 = event("org-1", 2);
+      store.append(host, List.of(held1, held2)); // uncommitted, and stays so for a while
+
+      List<AuditEvent> others = List.of(event("org-1", 3), event("org-2", 4), event(null, 5));
+      store.write(others);
+      // the same tenant's and other tenants' committed rows seal now, without waiting for the host
+      assertThat(store.sealNow()).isEqualTo(3);
+      Map<String, List<UUID>> chains = Chains.assertValid(db);
+      assertThat(chains.get("t:org-1")).containsExactly(others.get(0).id());
+
+      store.write(List.of(event("org-1", 6)));
+      assertThat(store.sealNow()).isEqualTo(1);
+
+      host.commit();
+      assertThat(store.sealNow()).isEqualTo(2);
+      chains = Chains.assertValid(db);
+      assertThat(chains.get("t:org-1")).hasSize(4).endsWith(held1.id(), held2.id());
+      assertThat(Chains.count(db, "select count(*) from audit_seal")).isEqualTo(6);
+    }
+  }
+
+  @DatabaseTest
+  void aRolledBackHostTransactionLeavesNothingToSeal(TestDatabase db) throws Exception {
+    try (JdbcAuditStore store = manualStore(db); Connection host = db.connection()) {
+      host.setAutoCommit(false);
+      store.append(host, List.of(event("org-1", 1)));
+      host.rollback();
+      store.write(List.of(event("org-1", 2)));
+      assertThat(store.sealNow()).isEqualTo(1);
+      assertThat(Chains.assertValid(db).get("t:org-1")).hasSize(1);
+    }
+  }
+
+  @DatabaseTest
+  void theBackgroundSealerSealsWithoutBeingAsked(TestDatabase db) throws Exception {
+    try (JdbcAuditStore store = JdbcAuditStore.builder(db.dataSource()).sealInterval(Duration.ofMillis(50)).build()) {
+      List<AuditEvent> events = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        events.add(event("org-" + (i % 5), i));
+      }
+      store.write(events);
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (Chains.count(db, "select count(*) from audit_seal") < 100 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(Chains.count(db, "select count(*) from audit_seal")).isEqualTo(100);
+      assertThat(Chains.assertValid(db)).hasSize(5);
+    }
+  }
+
+  @DatabaseTest
+  void sealingLagShowsHowLongTheOldestUnsealedEventWaits(TestDatabase db) throws Exception {
+    try (JdbcAuditStore store = manualStore(db)) {
+      assertThat(store.sealingLag()).isEqualTo(Duration.ZERO);
+      store.write(List.of(event("org-1", 1)));
+      Thread.sleep(30);
+      assertThat(store.sealingLag()).isGreaterThanOrEqualTo(Duration.ofMillis(20));
+      store.sealNow();
+      assertThat(store.sealingLag()).isEqualTo(Duration.ZERO);
+    }
+  }
+
+  @DatabaseTest
+  void sealsAndCheckpointsAreAppendOnly(TestDatabase db) throws Exception {
+    try (JdbcAuditStore store = manualStore(db)) {
+      store.write(List.of(event("org-1", 1), event("org-1", 2)));
+      store.sealNow();
+    }
+    for (String sql : List.of("update audit_seal set hash = 'x'", "delete from audit_seal where seq = 2",
+        "truncate table audit_seal", "truncate table audit_checkpoint")) {
+      try (Connection c = db.connection(); Statement s = c.createStatement()) {
+        assertThatThrownBy(() -> s.execute(sql)).as(sql).isInstanceOf(SQLException.class);
+      }
+    }
+    assertThat(Chains.assertValid(db).get("t:org-1")).hasSize(2);
+  }
+
+  @Test
+  void sealingSettingsAreChecked() {
+    JdbcAuditStore.Builder b = JdbcAuditStore.builder("jdbc:h2:mem:unused");
+    assertThatThrownBy(() -> b.sealInterval(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> b.sealInterval(Duration.ofMillis(-1))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> b.sealInterval(Duration.ofMinutes(2))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> b.sealBatch(0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> b.sealBatch(2_000_000)).isInstanceOf(IllegalArgumentException.class);
+  }
+}
