@@ -12,6 +12,9 @@ public enum Delivery {
    * writer thread ships batches to the store, retrying with backoff while it fails. With
    * {@link AuditLog.Builder#journal} the event is first appended to a local journal, so a crash
    * or a store outage loses nothing. See {@link AuditLog#health()} and {@link AuditLog#close()}.
+   *
+   * <p>The writer is a daemon thread: call {@link AuditLog#close()} on shutdown. Without a journal,
+   * events still queued when the JVM exits are lost; with one, they are shipped on the next start.
    */
   ASYNC
 }

@@ -354,6 +354,7 @@ public final class Journal implements AutoCloseable {
       }
     }
     active = null;
+    forceIfPowerLoss(seg); // records written before the failure are still owed their fsync
     seg.seal();
     retryAt = System.currentTimeMillis() + RETRY_MILLIS;
     degrade("journal write to " + seg.file() + " failed (" + e + ")", e);

@@ -1,4 +1,4 @@
-package dev.auditkit.core;
+package dev.auditkit.jdbc;
 
 import java.io.IOException;
 import java.io.InputStream;
