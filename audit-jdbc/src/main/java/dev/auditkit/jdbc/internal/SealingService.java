@@ -27,6 +27,7 @@ public final class SealingService implements AutoCloseable {
   private ScheduledExecutorService executor;
   private volatile String lastError;
   private int failuresInARow;
+  private long nextAttemptNanos;
 
   public SealingService(Sealer sealer, Checkpointing checkpointing, Clock clock, Duration interval) {
     this.sealer = sealer;
@@ -49,6 +50,9 @@ public final class SealingService implements AutoCloseable {
   }
 
   private void backgroundPass() {
+    if (failuresInARow > 0 && System.nanoTime() < nextAttemptNanos) {
+      return; // backing off while the database is unreachable or the schema is gone
+    }
     try {
       Sealer.Pass p;
       do {
@@ -62,8 +66,10 @@ public final class SealingService implements AutoCloseable {
     } catch (SQLException | RuntimeException e) {
       failuresInARow++;
       lastError = e.toString();
+      long backoff = Math.min(interval.toNanos() << Math.min(failuresInARow, 16), Duration.ofSeconds(30).toNanos());
+      nextAttemptNanos = System.nanoTime() + backoff;
       // a race with another sealer (serialization, unique key) or an outage: the next pass retries
-      if (failuresInARow == 1 || failuresInARow % 60 == 0) {
+      if (failuresInARow == 1 || failuresInARow % 20 == 0) {
         LOG.warn("auditkit: sealing pass failed ({} in a row), retrying: {}", failuresInARow, e.toString());
       }
     }

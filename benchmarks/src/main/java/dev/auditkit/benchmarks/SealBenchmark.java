@@ -1,0 +1,140 @@
+package dev.auditkit.benchmarks;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.auditkit.core.AuditEvent;
+import dev.auditkit.core.AuditLimits;
+import dev.auditkit.core.chain.ChainVerification;
+import dev.auditkit.core.chain.CheckpointSigner;
+import dev.auditkit.jdbc.JdbcAuditStore;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.UUID;
+
+/**
+ * Sealing and verification against PostgreSQL, one table on stdout:
+ * <ol>
+ *   <li>sealing throughput of one chain: N committed events of one tenant, then {@code sealNow()}
+ *       (read the events back, hash, write the seals, sign checkpoints);
+ *   <li>{@code verify} of that chain streaming from PostgreSQL;
+ *   <li>sealing lag while ingest runs: N events over 50 tenants written as fast as the store takes
+ *       them with the background sealer on (default interval); lag = seal time - row write time.
+ * </ol>
+ * Run: {@code java -cp benchmarks/target/benchmarks.jar dev.auditkit.benchmarks.SealBenchmark [--events N]}
+ */
+public final class SealBenchmark {
+  private static final String DEFAULT_URL = "jdbc:postgresql://127.0.0.1:5432/auditkit_test?user=postgres";
+
+  private SealBenchmark() {}
+
+  public static void main(String[] argv) throws Exception {
+    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+        .setLevel(ch.qos.logback.classic.Level.WARN);
+    int n = 200_000;
+    for (int i = 0; i + 1 < argv.length; i += 2) {
+      if (argv[i].equals("--events")) {
+        n = Integer.parseInt(argv[i + 1]);
+      }
+    }
+    String url = System.getenv().getOrDefault("AUDITKIT_PG_URL", DEFAULT_URL);
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(url);
+    config.setMaximumPoolSize(6);
+    CheckpointSigner signer = CheckpointSigner.fromPem(BenchKeys.PRIVATE_PEM, BenchKeys.PUBLIC_PEM);
+    List<String[]> table = new ArrayList<>();
+    try (HikariDataSource ds = new HikariDataSource(config)) {
+      System.err.printf("generating %,d events...%n", n);
+      List<AuditEvent> mixed = IngestBenchmark.generate(n, new Random(42));
+      List<AuditEvent> oneChain = new ArrayList<>(n);
+      for (AuditEvent e : mixed) {
+        oneChain.add(e.toBuilder().tenantId("org-1").build(AuditLimits.unlimited()));
+      }
+
+      // warm-up on a small schema
+      String warm = schema(ds);
+      try (JdbcAuditStore s = store(ds, warm, signer, null)) {
+        write(s, oneChain.subList(0, Math.min(n, 20_000)));
+        s.sealNow();
+        s.verify("t:org-1");
+      }
+      drop(ds, warm);
+
+      String one = schema(ds);
+      try (JdbcAuditStore s = store(ds, one, signer, null)) {
+        System.err.println("writing one chain...");
+        write(s, oneChain);
+        long t0 = System.nanoTime();
+        int sealed = s.sealNow();
+        long t1 = System.nanoTime();
+        table.add(row("seal one chain from PostgreSQL (sealNow)", sealed, t1 - t0));
+        ChainVerification v = s.verify("t:org-1");
+        long t2 = System.nanoTime();
+        if (!v.ok() || v.eventsChecked() != n) {
+          throw new IllegalStateException("verification failed: " + v.summary());
+        }
+        table.add(row("verify one chain streaming from PostgreSQL", v.eventsChecked(), t2 - t1));
+      }
+      drop(ds, one);
+
+      String lag = schema(ds);
+      try (JdbcAuditStore s = store(ds, lag, signer, Duration.ofMillis(500))) {
+        System.err.println("ingest with the background sealer...");
+        long t0 = System.nanoTime();
+        write(s, mixed);
+        long t1 = System.nanoTime();
+        s.sealNow();
+        table.add(row("ingest over 50 tenants, sealer running", n, t1 - t0));
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement();
+            ResultSet rs = st.executeQuery("select"
+                + " percentile_cont(0.5) within group (order by extract(epoch from s.sealed_at - e.recorded_at)),"
+                + " percentile_cont(0.99) within group (order by extract(epoch from s.sealed_at - e.recorded_at)),"
+                + " max(extract(epoch from s.sealed_at - e.recorded_at)), count(*)"
+                + " from " + lag + ".audit_seal s join " + lag + ".audit_event e on e.id = s.event_id")) {
+          rs.next();
+          System.out.printf("%nsealing lag while ingesting (seal time - row write time, %,d events):"
+              + " p50 %.0f ms, p99 %.0f ms, max %.0f ms (default interval 500 ms)%n",
+              rs.getLong(4), rs.getDouble(1) * 1000, rs.getDouble(2) * 1000, rs.getDouble(3) * 1000);
+        }
+      }
+      drop(ds, lag);
+    }
+    System.out.printf("%n| %-48s | %10s | %12s |%n", "measurement", "events", "events/s");
+    System.out.printf("|%s|%s|%s|%n", "-".repeat(50), "-".repeat(12), "-".repeat(14));
+    for (String[] r : table) {
+      System.out.printf("| %-48s | %10s | %12s |%n", r[0], r[1], r[2]);
+    }
+  }
+
+  private static JdbcAuditStore store(HikariDataSource ds, String schema, CheckpointSigner signer, Duration interval) {
+    return JdbcAuditStore.builder(ds).schema(schema).checkpointSigner(signer).sealInterval(interval).build();
+  }
+
+  private static void write(JdbcAuditStore s, List<AuditEvent> events) {
+    for (int i = 0; i < events.size(); i += 1000) {
+      s.write(events.subList(i, Math.min(events.size(), i + 1000)));
+    }
+  }
+
+  private static String[] row(String what, long events, long nanos) {
+    return new String[] {what, String.format("%,d", events), String.format("%,.0f", events / (nanos / 1e9))};
+  }
+
+  private static String schema(HikariDataSource ds) throws Exception {
+    String schema = "bench_" + UUID.randomUUID().toString().substring(0, 8);
+    try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+      s.execute("create schema " + schema);
+    }
+    return schema;
+  }
+
+  private static void drop(HikariDataSource ds, String schema) throws Exception {
+    try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+      s.execute("drop schema " + schema + " cascade");
+    }
+  }
+}
