@@ -92,19 +92,21 @@ class MigrationTest {
 
   @DatabaseTest
   void schemaAndPrefix_keepStoresApart(TestDatabase db) throws SQLException {
-    JdbcAuditStore a = JdbcAuditStore.builder(db.dataSource()).schema("audit_a").build();
-    JdbcAuditStore b = JdbcAuditStore.builder(db.dataSource()).schema("audit_a").tablePrefix("Other_").build();
+    // a schema of its own (PostgreSQL schemas are shared by every test run on the database)
+    String schema = "audit_a" + java.util.UUID.randomUUID().toString().substring(0, 8);
+    JdbcAuditStore a = JdbcAuditStore.builder(db.dataSource()).schema(schema).build();
+    JdbcAuditStore b = JdbcAuditStore.builder(db.dataSource()).schema(schema).tablePrefix("Other_").build();
     try {
       AuditEvent e = StoreFixtures.event();
       a.write(List.of(e));
-      assertThat(a.eventTable()).isEqualTo("audit_a.audit_event");
-      assertThat(b.eventTable()).isEqualTo("audit_a.other_event");
+      assertThat(a.eventTable()).isEqualTo(schema + ".audit_event");
+      assertThat(b.eventTable()).isEqualTo(schema + ".other_event");
       assertThat(a.findById(e.id())).contains(e);
       assertThat(b.findById(e.id())).isEmpty();
     } finally {
       a.close();
       b.close();
-      exec(db.dataSource(), "drop schema audit_a cascade");
+      exec(db.dataSource(), "drop schema " + schema + " cascade");
     }
   }
 
@@ -114,7 +116,8 @@ class MigrationTest {
         .isInstanceOf(AuditStoreSetupException.class)
         .hasMessageContaining("audit_event is not installed")
         .hasMessageContaining("migrate(true)");
-    assertThat(count(db.dataSource(), "select count(*) from information_schema.tables where lower(table_name) = 'audit_event'"))
+    assertThat(count(db.dataSource(), "select count(*) from information_schema.tables where lower(table_name) = 'audit_event' "
+        + "and lower(table_schema) = '" + db.schema().toLowerCase() + "'"))
         .isZero();
   }
 
