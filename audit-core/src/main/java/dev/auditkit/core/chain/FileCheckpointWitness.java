@@ -37,10 +37,23 @@ public final class FileCheckpointWitness implements CheckpointWitness, Closeable
       if (parent != null) {
         Files.createDirectories(parent);
       }
+      boolean created = !Files.exists(file);
       this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
           StandardOpenOption.APPEND);
+      if (created && parent != null) {
+        forceDirectory(parent);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open checkpoint witness file " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Makes a new file's directory entry durable too (Linux, macOS; a no-op where unsupported). */
+  private static void forceDirectory(Path dir) {
+    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+      d.force(true);
+    } catch (IOException | UnsupportedOperationException e) {
+      // Windows cannot open directories; the file itself is still forced on every publish
     }
   }
 

@@ -187,6 +187,41 @@ class CheckpointTest {
   }
 
   @Test
+  void fileWitness_keepsEveryPublishedCheckpointWhenItsProcessIsKilled(@TempDir Path dir) throws Exception {
+    KeyPair pair = CheckpointSigner.newKeyPair();
+    String priv = Pem.encode("PRIVATE KEY", pair.getPrivate().getEncoded());
+    String pub = Pem.encode("PUBLIC KEY", pair.getPublic().getEncoded());
+    Path file = dir.resolve("w.jsonl");
+    Process p = new ProcessBuilder(TestEvents.javaBinary().toString(), "-cp", TestEvents.testClassPath(),
+        WitnessWriterProcess.class.getName(), file.toString(), priv, pub).redirectErrorStream(true).start();
+    long lastAcknowledged = 0;
+    try (java.io.BufferedReader r = new java.io.BufferedReader(
+        new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        if (line.startsWith("published ")) {
+          lastAcknowledged = Long.parseLong(line.substring(10));
+          if (lastAcknowledged >= 200) {
+            p.destroyForcibly(); // SIGKILL in the middle of the next append
+            break;
+          }
+        }
+      }
+    } finally {
+      p.destroyForcibly();
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    }
+    assertThat(lastAcknowledged).isGreaterThanOrEqualTo(200);
+    List<Checkpoint> back = FileCheckpointWitness.read(file, "t:crash");
+    assertThat(back.size()).isGreaterThanOrEqualTo((int) lastAcknowledged);
+    CheckpointKeys keys = CheckpointKeys.of(Pem.publicKey(pub));
+    for (int i = 0; i < back.size(); i++) {
+      assertThat(back.get(i).sequence()).isEqualTo(i + 1);
+      assertThat(keys.verify(back.get(i))).isTrue();
+    }
+  }
+
+  @Test
   void slf4jWitness_logsTheCheckpointAsJson() {
     List<String> lines = new ArrayList<>();
     org.slf4j.Logger logger = (org.slf4j.Logger) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
