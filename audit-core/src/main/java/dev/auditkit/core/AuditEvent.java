@@ -3,6 +3,7 @@ package dev.auditkit.core;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.auditkit.core.internal.EventNodes;
 import dev.auditkit.core.internal.IpAddresses;
 import dev.auditkit.core.internal.Json;
 import dev.auditkit.core.internal.Text;
@@ -34,6 +35,36 @@ public final class AuditEvent {
 
   private static final Pattern ACTION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:/-]*");
   private static final UuidV7 DEFAULT_IDS = new UuidV7(Clock.systemUTC());
+
+  static {
+    // copy-free read access for the canonical encoder (hash chain); see EventNodes
+    EventNodes.install(new EventNodes.Access() {
+      @Override
+      public ObjectNode metadata(AuditEvent e) {
+        return e.metadata;
+      }
+
+      @Override
+      public JsonNode oldValue(AuditEvent e) {
+        return e.oldValue;
+      }
+
+      @Override
+      public JsonNode newValue(AuditEvent e) {
+        return e.newValue;
+      }
+
+      @Override
+      public JsonNode from(FieldChange c) {
+        return c.fromNode();
+      }
+
+      @Override
+      public JsonNode to(FieldChange c) {
+        return c.toNode();
+      }
+    });
+  }
 
   private final UUID id;
   private final Instant occurredAt;

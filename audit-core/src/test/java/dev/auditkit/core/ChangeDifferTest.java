@@ -334,6 +334,18 @@ class ChangeDifferTest {
   }
 
   @Test
+  void nullAndOddArguments_haveDefinedResults() {
+    assertThat(differ.diff(null, Map.of("a", 1), Map.of("a", 2))).as("null type: global rules").hasSize(1);
+    assertThat(differ.snapshot(null, null).isNull()).isTrue();
+    assertThat(differ.snapshot("T", Optional.empty()).isNull()).isTrue();
+    assertThat(differ.diff(Optional.empty(), null)).isEmpty();
+    assertThat(paths(differ.diff(Map.of("k\u0000ey", 1), Map.of("k\u0000ey", 2))))
+        .as("control characters in keys are left to the event sanitiser").containsExactly("k\u0000ey");
+    String huge = "x".repeat(1_000_000);
+    assertThat(differ.diff(Map.of("s", huge), Map.of("s", huge + "y")).get(0).to().asText()).hasSize(1_000_001);
+  }
+
+  @Test
   void largeValues_areDiffedWithoutRecursionTrouble() {
     Map<String, Object> deep = new LinkedHashMap<>();
     Map<String, Object> cur = deep;

@@ -13,8 +13,21 @@ import dev.auditkit.jdbc.internal.Names;
 import dev.auditkit.jdbc.internal.OwnedPool;
 import dev.auditkit.jdbc.internal.PgPartitions;
 import dev.auditkit.jdbc.internal.PgWriter;
+import dev.auditkit.jdbc.internal.Checkpointing;
 import dev.auditkit.jdbc.internal.Sealer;
 import dev.auditkit.jdbc.internal.SealingService;
+import dev.auditkit.jdbc.internal.StoredChain;
+import dev.auditkit.core.chain.ChainExportWriter;
+import dev.auditkit.core.chain.ChainIds;
+import dev.auditkit.core.chain.ChainSource;
+import dev.auditkit.core.chain.ChainVerification;
+import dev.auditkit.core.chain.ChainVerifier;
+import dev.auditkit.core.chain.CheckpointKeys;
+import dev.auditkit.core.chain.CheckpointPolicy;
+import dev.auditkit.core.chain.CheckpointSigner;
+import dev.auditkit.core.chain.CheckpointWitness;
+import java.io.OutputStream;
+import java.sql.ResultSet;
 import dev.auditkit.jdbc.internal.SqlStates;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -73,6 +86,9 @@ public final class JdbcAuditStore implements AuditSink {
   private final EventReader reader;
   private final PgPartitions partitions;
   private final SealingService sealing;
+  private final Checkpointing checkpointing;
+  private final Clock clock;
+  private final Duration maxSealingLag;
 
   private JdbcAuditStore(Builder b, DataSource dataSource) {
     this.dataSource = dataSource;
@@ -94,8 +110,12 @@ public final class JdbcAuditStore implements AuditSink {
     } else {
       new Migrator(dataSource, dialect, names).verifyInstalled();
     }
-    this.sealing = new SealingService(new Sealer(dataSource, dialect, names, reader, b.sealBatch), b.clock,
-        b.sealInterval);
+    this.clock = b.clock;
+    this.maxSealingLag = b.maxSealingLag;
+    this.checkpointing = new Checkpointing(
+        b.signer != null ? b.signer : CheckpointSigner.generateForDevelopment(), b.policy, b.witnesses, b.clock);
+    this.sealing = new SealingService(new Sealer(dataSource, dialect, names, reader, b.sealBatch, checkpointing),
+        checkpointing, b.clock, b.sealInterval);
     if (b.sealInterval != null) {
       sealing.start();
     }
@@ -258,6 +278,58 @@ public final class JdbcAuditStore implements AuditSink {
     return sealing.lag();
   }
 
+  /** The ids of every chain the store has sealed into ({@code t:<tenant>}, {@code global}), sorted. */
+  public List<String> chainIds() {
+    return jdbi.withHandle(h -> h.createQuery("select chain_id from " + Sealer.table(names, "chain")
+            + " union select chain_id from " + Sealer.table(names, "checkpoint") + " order by 1")
+        .mapTo(String.class)
+        .list());
+  }
+
+  /**
+   * One chain as stored, for {@link ChainVerifier} or {@link ChainExportWriter}: its sealed events in
+   * sequence order (streamed, constant memory), its checkpoints and its oldest unsealed event.
+   */
+  public ChainSource chain(String chainId) {
+    return new StoredChain(dataSource, names, reader, ChainIds.require(Objects.requireNonNull(chainId, "chainId")));
+  }
+
+  /**
+   * Verifies one chain against the keys of this store's checkpoint signer, allowing events to wait
+   * {@link Builder#maxSealingLag} for their seal. See {@link ChainVerifier} for what is detected.
+   */
+  public ChainVerification verify(String chainId) {
+    return verifier().verify(chain(chainId));
+  }
+
+  /** Verifies every chain ({@link #verify(String)}); the results in chain id order. */
+  public List<ChainVerification> verifyAll() {
+    ChainVerifier v = verifier();
+    List<ChainVerification> out = new ArrayList<>();
+    for (String id : chainIds()) {
+      out.add(v.verify(chain(id)));
+    }
+    return out;
+  }
+
+  /** The keys whose checkpoints this store trusts: its signer's public key. */
+  public CheckpointKeys checkpointKeys() {
+    return checkpointing.signer().keys();
+  }
+
+  /**
+   * Writes a verifiable JSONL export of one chain (events with seals, checkpoints, the signer's
+   * public key) that {@code java -jar audit-core-<version>-cli.jar verify} checks without a database.
+   */
+  public void exportChain(String chainId, OutputStream out) {
+    Objects.requireNonNull(out, "out");
+    ChainExportWriter.export(chain(chainId), List.of(checkpointing.signer().publicKey()), clock.instant(), out);
+  }
+
+  private ChainVerifier verifier() {
+    return ChainVerifier.builder(checkpointKeys()).maxSealingLag(maxSealingLag).clock(clock).build();
+  }
+
   /** The qualified name of the event table, such as {@code public.audit_event}. */
   public String eventTable() {
     return names.eventTable();
@@ -316,6 +388,10 @@ public final class JdbcAuditStore implements AuditSink {
     private Clock clock = Clock.systemUTC();
     private Duration sealInterval = Duration.ofMillis(500);
     private int sealBatch = 20_000;
+    private Duration maxSealingLag = Duration.ofMinutes(1);
+    private CheckpointSigner signer;
+    private CheckpointPolicy policy = CheckpointPolicy.defaults();
+    private final List<CheckpointWitness> witnesses = new ArrayList<>();
 
     private Builder(DataSource dataSource, String jdbcUrl) {
       this.dataSource = dataSource;
@@ -383,6 +459,41 @@ public final class JdbcAuditStore implements AuditSink {
         throw new IllegalArgumentException("sealBatch must be between 1 and 1000000: " + events);
       }
       this.sealBatch = events;
+      return this;
+    }
+
+    /**
+     * The Ed25519 key that signs checkpoints ({@link CheckpointSigner#fromPemFiles}). Without one,
+     * each store instance generates a development key and logs a loud warning: checkpoints signed
+     * with it prove nothing to anyone outside the process.
+     */
+    public Builder checkpointSigner(CheckpointSigner signer) {
+      this.signer = Objects.requireNonNull(signer, "signer");
+      return this;
+    }
+
+    /** How often each chain gets a signed checkpoint; {@link CheckpointPolicy#defaults()} by default. */
+    public Builder checkpointPolicy(CheckpointPolicy policy) {
+      this.policy = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /** Adds a place outside the database where every checkpoint is published after it is stored. */
+    public Builder witness(CheckpointWitness witness) {
+      this.witnesses.add(Objects.requireNonNull(witness, "witness"));
+      return this;
+    }
+
+    /**
+     * How long a committed event may stay unsealed before {@link JdbcAuditStore#verify} reports it
+     * (default one minute).
+     */
+    public Builder maxSealingLag(Duration lag) {
+      Objects.requireNonNull(lag, "lag");
+      if (lag.isNegative()) {
+        throw new IllegalArgumentException("maxSealingLag must not be negative: " + lag);
+      }
+      this.maxSealingLag = lag;
       return this;
     }
 

@@ -162,6 +162,7 @@ public final class ChainVerifier {
     private Checkpoint peekedCp;
     private long n = 1;
     private String p;
+    private byte[] pRaw;
     private String pp;
     private UUID lastId;
     private long events;
@@ -174,6 +175,7 @@ public final class ChainVerifier {
       this.rows = rows;
       this.cps = cps;
       this.p = ChainSealer.genesisHash(chainId);
+      this.pRaw = Hashes.unhex(p);
     }
 
     ChainVerification run() {
@@ -250,6 +252,7 @@ public final class ChainVerifier {
       }
       n = firstSeq;
       p = baseCp.headHash();
+      pRaw = Hashes.unhex(p);
       lastCheckpointSeq = baseCp.sequence();
       return null;
     }
@@ -270,13 +273,19 @@ public final class ChainVerifier {
         return problem(TamperKind.MISSING, n, null, "the sequence jumps from #" + (n - 1) + " to #" + seq);
       }
       boolean linked = s.previousHash().equals(p);
-      boolean intact = s.hash().equals(hashOrNull(s.previousHash(), row));
-      if (linked && intact) {
-        if (!ChainIds.of(row).equals(chainId)) {
-          return problem(TamperKind.INSERTED, n, row.id(), "the event belongs to chain " + ChainIds.of(row));
+      boolean intact;
+      if (linked) {
+        byte[] raw = hashRawOrNull(pRaw, row);
+        intact = raw != null && s.hash().equals(Hashes.hex(raw));
+        if (intact) {
+          if (!ChainIds.of(row).equals(chainId)) {
+            return problem(TamperKind.INSERTED, n, row.id(), "the event belongs to chain " + ChainIds.of(row));
+          }
+          accept(row.id(), s.hash(), raw);
+          return null;
         }
-        accept(row.id(), s.hash());
-        return null;
+      } else {
+        intact = s.hash().equals(hashOrNull(s.previousHash(), row));
       }
       AuditEvent next = peekRow();
       if (linked) {
@@ -312,12 +321,12 @@ public final class ChainVerifier {
       if (s == null || !s.chainId().equals(chainId) || s.sequence() != n || !s.previousHash().equals(p)) {
         return modifiedAtPending("the event does not hash to its seal");
       }
-      if (s.hash().equals(hasher.hashHex(p, row))) {
+      if (s.hash().equals(hashOrNull(p, row))) {
         accept(row.id(), s.hash());
         return null;
       }
-      if (pending.hash.equals(hasher.hashHex(pending.previous, row))
-          && s.hash().equals(hasher.hashHex(p, pending.event))) {
+      if (pending.hash.equals(hashOrNull(pending.previous, row))
+          && s.hash().equals(hashOrNull(p, pending.event))) {
         return problem(TamperKind.REORDERED, pending.sequence, pending.event.id(),
             "the events at #" + pending.sequence + " and #" + s.sequence() + " were swapped");
       }
@@ -372,6 +381,14 @@ public final class ChainVerifier {
       return null;
     }
 
+    private byte[] hashRawOrNull(byte[] previous, AuditEvent row) {
+      try {
+        return hasher.hash(previous, row);
+      } catch (IllegalArgumentException e) {
+        return null;
+      }
+    }
+
     private String hashOrNull(String previous, AuditEvent row) {
       if (!Hashes.isSha256Hex(previous)) {
         return null;
@@ -383,9 +400,15 @@ public final class ChainVerifier {
       }
     }
 
+    /** Accepts a row whose stored hash becomes the chain position (a pending row may hold any text). */
     private void accept(UUID id, String hash) {
+      accept(id, hash, Hashes.isSha256Hex(hash) ? Hashes.unhex(hash) : new byte[32]);
+    }
+
+    private void accept(UUID id, String hash, byte[] raw) {
       pp = p;
       p = hash;
+      pRaw = raw;
       lastId = id;
       n++;
       events++;

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeParseException;
@@ -40,7 +41,7 @@ public final class Scalars {
     if (a == b) {
       return true;
     }
-    if (ka == kb && ka != ValueKind.DECIMAL && ka != ValueKind.JSON_VALUE && a.equals(b)) {
+    if (ka == kb && a.equals(b)) {
       return true;
     }
     boolean na = isNumber(a, ka);
@@ -97,7 +98,7 @@ public final class Scalars {
       case TO_STRING:
         return TextNode.valueOf(v.toString());
       case INSTANT:
-        return TextNode.valueOf(instant(v).toString());
+        return TextNode.valueOf(utc(instant(v)));
       case JSON_VALUE:
         return (JsonNode) v;
       default:
@@ -115,7 +116,7 @@ public final class Scalars {
       return d == null ? String.valueOf(v) : d.stripTrailingZeros().toPlainString();
     }
     if (k == ValueKind.INSTANT) {
-      return instant(v).toString();
+      return utc(instant(v));
     }
     String t = text(v, k);
     return t != null ? t : toNode(v, k).asText();
@@ -181,12 +182,63 @@ public final class Scalars {
         JsonNode n = toNode(v, k);
         return n.isTextual() ? n.textValue() : null;
       case INSTANT:
-        return instant(v).toString();
+        return utc(instant(v));
       case JSON_VALUE:
         JsonNode j = (JsonNode) v;
         return j.isTextual() ? j.textValue() : null;
       default:
         return null;
+    }
+  }
+
+  /**
+   * {@code t.toString()} (ISO-8601 in UTC, fraction in groups of three digits) without the
+   * formatter machinery, which allocates several objects per call.
+   */
+  public static String utc(Instant t) {
+    long days = Math.floorDiv(t.getEpochSecond(), 86_400L);
+    if (days < -719_528L || days > 2_932_896L) { // outside years 0000..9999
+      return t.toString();
+    }
+    LocalDate date = LocalDate.ofEpochDay(days);
+    int sod = (int) Math.floorMod(t.getEpochSecond(), 86_400L);
+    char[] b = new char[30];
+    int year = date.getYear();
+    put(b, 0, year / 100, 2);
+    put(b, 2, year % 100, 2);
+    b[4] = '-';
+    put(b, 5, date.getMonthValue(), 2);
+    b[7] = '-';
+    put(b, 8, date.getDayOfMonth(), 2);
+    b[10] = 'T';
+    put(b, 11, sod / 3600, 2);
+    b[13] = ':';
+    put(b, 14, sod / 60 % 60, 2);
+    b[16] = ':';
+    put(b, 17, sod % 60, 2);
+    int len = 19;
+    int nano = t.getNano();
+    if (nano > 0) {
+      b[len++] = '.';
+      if (nano % 1_000_000 == 0) {
+        put(b, len, nano / 1_000_000, 3);
+        len += 3;
+      } else if (nano % 1_000 == 0) {
+        put(b, len, nano / 1_000, 6);
+        len += 6;
+      } else {
+        put(b, len, nano, 9);
+        len += 9;
+      }
+    }
+    b[len++] = 'Z';
+    return new String(b, 0, len);
+  }
+
+  private static void put(char[] b, int at, int value, int digits) {
+    for (int i = at + digits - 1; i >= at; i--) {
+      b[i] = (char) ('0' + value % 10);
+      value /= 10;
     }
   }
 

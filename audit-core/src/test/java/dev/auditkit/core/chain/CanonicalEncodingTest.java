@@ -216,6 +216,21 @@ class CanonicalEncodingTest {
   }
 
   @Test
+  void nestingIsLimitedToWhatJacksonCanReadBack() {
+    assertThat(json(nested(CanonicalWriter.MAX_DEPTH))).startsWith("[[[").endsWith("]]]");
+    assertThatThrownBy(() -> json(nested(CanonicalWriter.MAX_DEPTH + 1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("deeper than 1000");
+  }
+
+  private static JsonNode nested(int depth) {
+    JsonNode n = Json.nodes().numberNode(1);
+    for (int i = 0; i < depth; i++) {
+      n = Json.nodes().arrayNode().add(n);
+    }
+    return n;
+  }
+
+  @Test
   void nullEvent_isRejected() {
     assertThatThrownBy(() -> CanonicalEncoding.encode(null)).isInstanceOf(NullPointerException.class).hasMessage("event");
   }

@@ -66,6 +66,16 @@ class ChainVerifierTest {
   }
 
   @Test
+  void sealHashesThatAreNotHex_areModifiedNotACrash() {
+    Seal s = chain.sealAt(7);
+    chain.events.set(6, reseal(chain.at(7), new Seal(s.chainId(), 7, s.previousHash(), "not hex at all")));
+    assertProblem(verify(), TamperKind.MODIFIED, 7);
+    Seal s9 = chain.sealAt(9);
+    chain.events.set(8, reseal(chain.at(9), new Seal(s9.chainId(), 9, "zz", s9.hash())));
+    assertProblem(verify(), TamperKind.MODIFIED, 7);
+  }
+
+  @Test
   void previousHashFieldModified_isModified() {
     Seal s = chain.sealAt(7);
     chain.events.set(6, reseal(chain.at(7), new Seal(s.chainId(), 7, "cd".repeat(32), s.hash())));

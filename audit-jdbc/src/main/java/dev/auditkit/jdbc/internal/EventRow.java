@@ -33,7 +33,8 @@ public final class EventRow {
   static final int OLD_VALUE = 18;
   static final int NEW_VALUE = 19;
   static final int METADATA = 20;
-  static final int IP = 21;
+  /** Index of the IP column. */
+  public static final int IP = 21;
 
   /** PostgreSQL's timestamptz range, cut to years that every formatter prints as four digits. */
   private static final Instant MIN = Instant.parse("0001-01-01T00:00:00Z");

@@ -11,9 +11,11 @@ import java.util.stream.IntStream;
 
 /**
  * H2 writes: a JDBC batch of {@code INSERT ... SELECT ... WHERE NOT EXISTS}. Two transactions
- * inserting the same event at once make the later one fail on the primary key; the batch is then
- * rolled back to a savepoint and written again, now skipping the committed row (likewise after a
- * lock timeout).
+ * inserting the same event at once make the later one fail on the primary key (H2 waits for the
+ * first to commit); the batch is then rolled back to a savepoint and written again, now skipping
+ * the committed row (likewise after a lock timeout). When many overlapping batches keep colliding,
+ * the rows are written one at a time, each under its own savepoint, where a key violation means
+ * the row is stored already.
  */
 public final class H2Writer implements EventWriter {
   private static final int ATTEMPTS = 5;
@@ -42,7 +44,35 @@ public final class H2Writer implements EventWriter {
         if (sp != null) {
           c.rollback(sp);
         }
-        if (!(SqlStates.isUniqueViolation(e) || SqlStates.isLockConflict(e)) || attempt == ATTEMPTS) {
+        if (!(SqlStates.isUniqueViolation(e) || SqlStates.isLockConflict(e))) {
+          throw e;
+        }
+        if (attempt == ATTEMPTS) {
+          if (sp == null) {
+            throw e;
+          }
+          for (EventRow r : rows) {
+            insertOne(c, r);
+          }
+          return;
+        }
+      }
+    }
+  }
+
+  private void insertOne(Connection c, EventRow row) throws SQLException {
+    for (int attempt = 1; ; attempt++) {
+      Savepoint sp = c.setSavepoint();
+      try {
+        insert(c, List.of(row));
+        c.releaseSavepoint(sp);
+        return;
+      } catch (SQLException e) {
+        c.rollback(sp);
+        if (SqlStates.isUniqueViolation(e)) {
+          return; // committed by a concurrent writer: stored once, as wanted
+        }
+        if (!SqlStates.isLockConflict(e) || attempt == ATTEMPTS) {
           throw e;
         }
       }

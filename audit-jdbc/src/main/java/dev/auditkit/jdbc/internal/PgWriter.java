@@ -24,7 +24,7 @@ public final class PgWriter implements EventWriter {
   /** Below this many rows a multi-row INSERT is as fast as COPY and needs no savepoint. */
   public static final int COPY_MIN_ROWS = 16;
   /** Rows per INSERT statement (29 parameters each, well below the protocol's 32767). */
-  static final int INSERT_ROWS = 200;
+  public static final int INSERT_ROWS = 200;
 
   private static final DateTimeFormatter TIME =
       DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss.SSSSSS'+00'").withZone(ZoneOffset.UTC);
@@ -46,27 +46,27 @@ public final class PgWriter implements EventWriter {
 
   @Override
   public void write(Connection c, List<EventRow> rows) throws SQLException {
-    if (!useCopy || rows.size() < COPY_MIN_ROWS) {
+    // COPY needs the driver's own connection; a pool or proxy that cannot unwrap to it gets INSERTs
+    if (!useCopy || rows.size() < COPY_MIN_ROWS || !c.isWrapperFor(PGConnection.class)) {
       insert(c, rows);
       return;
     }
     Savepoint sp = c.getAutoCommit() ? null : c.setSavepoint();
     try {
       copy(c, rows);
-    } catch (SQLException e) {
-      if (!SqlStates.isUniqueViolation(e)) {
-        throw e;
-      }
-      if (sp != null) {
-        c.rollback(sp);
-        sp = null;
-      }
-      insert(c, rows);
-    } finally {
       if (sp != null) {
         c.releaseSavepoint(sp);
       }
+      return;
+    } catch (SQLException e) {
+      if (sp != null) {
+        c.rollback(sp); // keeps the caller's transaction usable, and the original error visible
+      }
+      if (!SqlStates.isUniqueViolation(e)) {
+        throw e;
+      }
     }
+    insert(c, rows);
   }
 
   /** COPY of every row; fails as a whole on any conflict. */

@@ -4,6 +4,7 @@ import dev.auditkit.core.AuditEvent;
 import dev.auditkit.core.Seal;
 import dev.auditkit.core.chain.ChainHead;
 import dev.auditkit.core.chain.ChainSealer;
+import dev.auditkit.core.chain.Checkpoint;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -42,12 +43,15 @@ public final class Sealer {
   private final Names names;
   private final EventReader reader;
   private final int maxPerPass;
+  private final Checkpointing checkpointing;
   private final String events;
   private final String seals;
   private final String chains;
   private final String chainExpr;
 
-  public Sealer(DataSource dataSource, Dialect dialect, Names names, EventReader reader, int maxPerPass) {
+  public Sealer(DataSource dataSource, Dialect dialect, Names names, EventReader reader, int maxPerPass,
+      Checkpointing checkpointing) {
+    this.checkpointing = checkpointing;
     this.dataSource = dataSource;
     this.dialect = dialect;
     this.names = names;
@@ -70,8 +74,11 @@ public final class Sealer {
         + alias + ".tenant_id end)";
   }
 
-  /** Result of one pass. */
-  public record Pass(int sealed, List<Sealed> chains, boolean more) {}
+  /** Result of one pass; {@code checkpoints} are committed and still to be published to witnesses. */
+  public record Pass(int sealed, List<Sealed> chains, boolean more, List<Checkpoint> checkpoints) {}
+
+  /** A chain's head and its latest checkpoint's place, as the chain row has them. */
+  private record State(ChainHead head, long checkpointSeq, Instant checkpointAt) {}
 
   /** What a pass appended to one chain. */
   public record Sealed(String chainId, ChainHead head, int count) {}
@@ -122,15 +129,19 @@ public final class Sealer {
     }
     // 3. lock what this pass can seal (chains with work, and idle chains whose mark can move)
     Map<String, ChainHead> heads = new LinkedHashMap<>();
+    Map<String, State> states = new LinkedHashMap<>();
     Set<String> lockedWork = new LinkedHashSet<>();
-    try (PreparedStatement ps = c.prepareStatement("select chain_id, head_seq, head_hash from " + chains
-        + " where chain_id = any(?) or low_xid < ?::xid8 order by chain_id for update skip locked")) {
+    try (PreparedStatement ps = c.prepareStatement("select chain_id, head_seq, head_hash, checkpoint_seq, checkpoint_at"
+        + " from " + chains + " where chain_id = any(?) or low_xid < ?::xid8"
+        + " or (head_seq > checkpoint_seq and checkpoint_at < ?) order by chain_id for update skip locked")) {
       ps.setArray(1, c.createArrayOf("text", work.toArray()));
       ps.setString(2, xmin);
+      ps.setObject(3, checkpointing.dueBefore().atOffset(ZoneOffset.UTC));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          String chain = rs.getString(1);
-          heads.put(chain, head(chain, rs.getLong(2), rs.getString(3)));
+          State st = state(rs);
+          heads.put(st.head().chainId(), st.head());
+          states.put(st.head().chainId(), st);
         }
       }
     }
@@ -187,7 +198,52 @@ public final class Sealer {
       }
       ps.executeBatch();
     }
-    return new Pass(all.size(), done, full || skipped);
+    List<Checkpoint> signed = checkpoint(c, states, heads);
+    return new Pass(all.size(), done, full || skipped, signed);
+  }
+
+  private static State state(ResultSet rs) throws SQLException {
+    String chain = rs.getString("chain_id");
+    Timestamp at = rs.getTimestamp("checkpoint_at");
+    return new State(head(chain, rs.getLong("head_seq"), rs.getString("head_hash")), rs.getLong("checkpoint_seq"),
+        at == null ? null : at.toInstant());
+  }
+
+  /** Signs and stores the checkpoints that are due for the locked chains, in this transaction. */
+  private List<Checkpoint> checkpoint(Connection c, Map<String, State> states, Map<String, ChainHead> heads)
+      throws SQLException {
+    List<Checkpoint> due = new ArrayList<>();
+    for (State st : states.values()) {
+      ChainHead head = heads.getOrDefault(st.head().chainId(), st.head());
+      Checkpoint cp = checkpointing.signIfDue(head, st.checkpointSeq(), st.checkpointAt());
+      if (cp != null) {
+        due.add(cp);
+      }
+    }
+    if (due.isEmpty()) {
+      return due;
+    }
+    try (PreparedStatement insert = c.prepareStatement("insert into " + table(names, "checkpoint")
+            + " (chain_id, seq, head_hash, created_at, key_fingerprint, signature) values (?, ?, ?, ?, ?, ?)");
+        PreparedStatement update = c.prepareStatement("update " + chains
+            + " set checkpoint_seq = ?, checkpoint_at = ? where chain_id = ?")) {
+      for (Checkpoint cp : due) {
+        insert.setString(1, cp.chainId());
+        insert.setLong(2, cp.sequence());
+        insert.setString(3, cp.headHash());
+        insert.setObject(4, cp.time().atOffset(ZoneOffset.UTC));
+        insert.setString(5, cp.keyFingerprint());
+        insert.setString(6, cp.signature());
+        insert.addBatch();
+        update.setLong(1, cp.sequence());
+        update.setObject(2, cp.time().atOffset(ZoneOffset.UTC));
+        update.setString(3, cp.chainId());
+        update.addBatch();
+      }
+      insert.executeBatch();
+      update.executeBatch();
+    }
+    return due;
   }
 
   private void insertSealsPostgres(Connection c, List<Seal> all, List<AuditEvent> allEvents) throws SQLException {
@@ -251,9 +307,6 @@ public final class Sealer {
         }
       }
     }
-    if (byChain.isEmpty()) {
-      return new Pass(0, List.of(), false);
-    }
     try (PreparedStatement ps = c.prepareStatement("merge into " + chains + " (chain_id) key (chain_id) values (?)")) {
       for (String chain : byChain.keySet()) {
         ps.setString(1, chain);
@@ -261,9 +314,21 @@ public final class Sealer {
       }
       ps.executeBatch();
     }
+    Map<String, State> states = new LinkedHashMap<>();
+    Map<String, ChainHead> heads = new LinkedHashMap<>();
+    try (PreparedStatement ps = c.prepareStatement("select chain_id, head_seq, head_hash, checkpoint_seq, checkpoint_at"
+        + " from " + chains + " where head_seq > checkpoint_seq and (checkpoint_at is null or checkpoint_at < ?)")) {
+      ps.setObject(1, checkpointing.dueBefore().atOffset(ZoneOffset.UTC));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          State st = state(rs);
+          states.put(st.head().chainId(), st);
+        }
+      }
+    }
     List<Sealed> done = new ArrayList<>();
-    try (PreparedStatement lock = c.prepareStatement("select head_seq, head_hash from " + chains
-            + " where chain_id = ? for update");
+    try (PreparedStatement lock = c.prepareStatement("select chain_id, head_seq, head_hash, checkpoint_seq, checkpoint_at"
+            + " from " + chains + " where chain_id = ? for update");
         PreparedStatement insert = c.prepareStatement("insert into " + seals
             + " (chain_id, seq, event_id, occurred_at, prev_hash, hash) values (?, ?, ?, ?, ?, ?)");
         PreparedStatement update = c.prepareStatement("update " + chains
@@ -273,7 +338,9 @@ public final class Sealer {
         lock.setString(1, en.getKey());
         try (ResultSet rs = lock.executeQuery()) {
           rs.next();
-          head = head(en.getKey(), rs.getLong(1), rs.getString(2));
+          State st = state(rs);
+          states.put(en.getKey(), st);
+          head = st.head();
         }
         ChainSealer sealer = ChainSealer.startingAt(head);
         for (AuditEvent e : en.getValue()) {
@@ -291,10 +358,12 @@ public final class Sealer {
         update.setString(2, sealer.head().hash());
         update.setString(3, en.getKey());
         update.executeUpdate();
+        heads.put(en.getKey(), sealer.head());
         done.add(new Sealed(en.getKey(), sealer.head(), en.getValue().size()));
       }
     }
-    return new Pass(read, done, read >= maxPerPass);
+    List<Checkpoint> signed = checkpoint(c, states, heads);
+    return new Pass(read, done, read >= maxPerPass, signed);
   }
 
   /**

@@ -20,6 +20,7 @@ public final class SealingService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SealingService.class);
 
   private final Sealer sealer;
+  private final Checkpointing checkpointing;
   private final Clock clock;
   private final Duration interval;
   private final ReentrantLock passLock = new ReentrantLock();
@@ -27,8 +28,9 @@ public final class SealingService implements AutoCloseable {
   private volatile String lastError;
   private int failuresInARow;
 
-  public SealingService(Sealer sealer, Clock clock, Duration interval) {
+  public SealingService(Sealer sealer, Checkpointing checkpointing, Clock clock, Duration interval) {
     this.sealer = sealer;
+    this.checkpointing = checkpointing;
     this.clock = clock;
     this.interval = interval;
   }
@@ -70,7 +72,9 @@ public final class SealingService implements AutoCloseable {
   private Sealer.Pass pass() throws SQLException {
     passLock.lock();
     try {
-      return sealer.sealOnce();
+      Sealer.Pass p = sealer.sealOnce();
+      checkpointing.publish(p.checkpoints());
+      return p;
     } finally {
       passLock.unlock();
     }

@@ -29,14 +29,24 @@ public final class PostgresSchemas {
   public record Fresh(String baseUrl, String schema, String jdbcUrl, DataSource dataSource) implements AutoCloseable {
     @Override
     public void close() throws SQLException {
-      try (Connection c = DriverManager.getConnection(baseUrl)) {
-        try (PreparedStatement ps = c.prepareStatement(
-            "select pg_terminate_backend(pid) from pg_stat_activity where application_name = ? and pid <> pg_backend_pid()")) {
-          ps.setString(1, applicationName(schema));
-          ps.executeQuery().close();
-        }
-        try (Statement s = c.createStatement()) {
-          s.execute("drop schema if exists " + schema + " cascade");
+      // a store the test left open may still run background work (sealing) and take locks while
+      // the schema is dropped: end its sessions, and try again if PostgreSQL picks the drop as
+      // the victim of a deadlock with such a session
+      for (int attempt = 1; ; attempt++) {
+        try (Connection c = DriverManager.getConnection(baseUrl)) {
+          try (PreparedStatement ps = c.prepareStatement(
+              "select pg_terminate_backend(pid) from pg_stat_activity where application_name = ? and pid <> pg_backend_pid()")) {
+            ps.setString(1, applicationName(schema));
+            ps.executeQuery().close();
+          }
+          try (Statement s = c.createStatement()) {
+            s.execute("drop schema if exists " + schema + " cascade");
+          }
+          return;
+        } catch (SQLException e) {
+          if (!"40P01".equals(e.getSQLState()) || attempt == 5) {
+            throw e;
+          }
         }
       }
     }

@@ -2,6 +2,7 @@ package dev.auditkit.core.chain.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.POJONode;
 import dev.auditkit.core.Actor;
 import dev.auditkit.core.AuditEvent;
@@ -9,6 +10,7 @@ import dev.auditkit.core.FieldChange;
 import dev.auditkit.core.RequestInfo;
 import dev.auditkit.core.Resource;
 import dev.auditkit.core.SourceInfo;
+import dev.auditkit.core.internal.EventNodes;
 import dev.auditkit.core.internal.Json;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -19,8 +21,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Writes the canonical encoding (docs/canonical-encoding.md) into a reusable byte buffer. Not
@@ -34,9 +36,17 @@ public final class CanonicalWriter {
   /** Orders strings by Unicode code point (not by UTF-16 unit as {@link String#compareTo} does). */
   public static final Comparator<String> CODE_POINT_ORDER = CanonicalWriter::compareCodePoints;
 
+  /** Deepest nesting encoded; Jackson's default read limit, so nothing deeper can be read back. */
+  public static final int MAX_DEPTH = 1000;
+
+  private static final Comparator<Map.Entry<String, JsonNode>> ENTRY_ORDER =
+      (a, b) -> compareCodePoints(a.getKey(), b.getKey());
+
   private static final Comparator<FieldChange> CHANGE_ORDER = CanonicalWriter::compareChanges;
 
   private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+  private static final EventNodes.Access NODES = EventNodes.get();
 
   private byte[] buf = new byte[1024];
   private int len;
@@ -73,19 +83,19 @@ public final class CanonicalWriter {
     string(e.id().toString());
     key("kind", false);
     string(e.kind().name());
-    JsonNode metadata = e.metadata();
+    JsonNode metadata = NODES.metadata(e);
     if (metadata.size() > 0) {
       key("metadata", false);
       value(metadata, 0);
     }
-    JsonNode newValue = e.newValue();
+    JsonNode newValue = NODES.newValue(e);
     if (newValue != null && !newValue.isNull() && !newValue.isMissingNode()) {
       key("newValue", false);
       value(newValue, 0);
     }
     key("occurredAt", false);
     time(e.occurredAt());
-    JsonNode oldValue = e.oldValue();
+    JsonNode oldValue = NODES.oldValue(e);
     if (oldValue != null && !oldValue.isNull() && !oldValue.isMissingNode()) {
       key("oldValue", false);
       value(oldValue, 0);
@@ -142,11 +152,11 @@ public final class CanonicalWriter {
   private void change(FieldChange c) {
     put('{');
     key("from", true);
-    value(c.from(), 0);
+    value(NODES.from(c), 0);
     key("path", false);
     string(c.path());
     key("to", false);
-    value(c.to(), 0);
+    value(NODES.to(c), 0);
     put('}');
   }
 
@@ -220,22 +230,21 @@ public final class CanonicalWriter {
   }
 
   private void value(JsonNode n, int depth) {
-    if (depth > 10_000) {
-      throw new IllegalArgumentException("JSON nested deeper than 10000 levels");
+    if (depth > MAX_DEPTH) {
+      throw new IllegalArgumentException("JSON nested deeper than " + MAX_DEPTH + " levels");
     }
     JsonNodeType type = n.getNodeType();
     switch (type) {
       case OBJECT -> {
-        String[] keys = new String[n.size()];
-        Iterator<String> it = n.fieldNames();
-        for (int i = 0; i < keys.length; i++) {
-          keys[i] = it.next();
+        @SuppressWarnings("unchecked")
+        Map.Entry<String, JsonNode>[] fields = ((ObjectNode) n).properties().toArray(new Map.Entry[0]);
+        if (fields.length > 1) {
+          Arrays.sort(fields, ENTRY_ORDER);
         }
-        Arrays.sort(keys, CODE_POINT_ORDER);
         put('{');
-        for (int i = 0; i < keys.length; i++) {
-          key(keys[i], i == 0);
-          value(n.get(keys[i]), depth + 1);
+        for (int i = 0; i < fields.length; i++) {
+          key(fields[i].getKey(), i == 0);
+          value(fields[i].getValue(), depth + 1);
         }
         put('}');
       }
@@ -305,6 +314,10 @@ public final class CanonicalWriter {
       return "0";
     }
     BigDecimal v = value.stripTrailingZeros();
+    long adjustedFast = (long) v.precision() - v.scale() - 1;
+    if (adjustedFast >= -7 && adjustedFast <= 20) {
+      return v.toPlainString(); // exactly the plain notation below, without building the digits twice
+    }
     BigInteger unscaled = v.unscaledValue();
     String digits = unscaled.abs().toString();
     long exponent = -(long) v.scale(); // |v| = digits * 10^exponent

@@ -19,8 +19,15 @@ public final class Hashes {
     }
   }
 
+  private static final char[] DIGITS = "0123456789abcdef".toCharArray();
+
   public static String hex(byte[] bytes) {
-    return HEX.formatHex(bytes);
+    char[] out = new char[bytes.length * 2];
+    for (int i = 0; i < bytes.length; i++) {
+      out[2 * i] = DIGITS[(bytes[i] >> 4) & 0xF];
+      out[2 * i + 1] = DIGITS[bytes[i] & 0xF];
+    }
+    return new String(out);
   }
 
   /** True for exactly 64 lower-case hex digits. */
