@@ -34,8 +34,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Issue 6, acceptance 1: ASYNC delivery with a journal into {@link JdbcAuditStore} (its own
  * HikariCP pool) through a TCP proxy that drops every connection and refuses new ones for 10 s in
  * the middle of a 100 000-event load. Afterwards the table holds exactly the acknowledged events,
- * each once. PostgreSQL (a fresh schema; skipped without a server unless CI=true) with 100 000
- * events; H2 (served over TCP by the test) with the same scenario at 20 000 events, because the H2
+ * each once, and (after {@code sealNow}) every one is sealed into a valid hash chain. PostgreSQL (a
+ * fresh schema; skipped without a server unless CI=true) with 100 000 events; H2 (served over TCP by the test) with the same scenario at 20 000 events, because the H2
  * store ingests several times slower and the suite must stay short.
  */
 class AsyncOutageFaultTest {
@@ -67,7 +67,8 @@ class AsyncOutageFaultTest {
     try (TcpProxy proxy = new TcpProxy(host, port)) {
       String proxied = directUrl.replace(host + ":" + port, "127.0.0.1:" + proxy.port());
       assertThat(proxied).isNotEqualTo(directUrl);
-      AuditLog audit = AuditLog.builder().store(JdbcAuditStore.create(proxied)).delivery(Delivery.ASYNC)
+      JdbcAuditStore store = JdbcAuditStore.create(proxied);
+      AuditLog audit = AuditLog.builder().store(store).delivery(Delivery.ASYNC)
           .journal(journal).batchSize(1000).retryBackoff(Duration.ofMillis(50), Duration.ofSeconds(1))
           .closeTimeout(Duration.ofSeconds(60)).build();
       Set<UUID> acknowledged = ConcurrentHashMap.newKeySet();
@@ -96,6 +97,8 @@ class AsyncOutageFaultTest {
         f.get();
       }
       pool.shutdown();
+      awaitShipped(audit, events);
+      store.sealNow();
       audit.close();
       assertThat(maxFailures).as("the writer saw the outage (a pool may wait out most of it in one attempt)")
           .isGreaterThanOrEqualTo(1);
@@ -114,6 +117,14 @@ class AsyncOutageFaultTest {
           }
         }
         assertThat(stored).isEqualTo(acknowledged);
+        try (ResultSet rs = s.executeQuery("select count(*) from audit_seal")) {
+          rs.next();
+          assertThat(rs.getLong(1)).as("every event sealed").isEqualTo(events);
+        }
+      }
+      if (pg != null) {
+        Map<String, List<UUID>> chains = Chains.assertValid(pg);
+        assertThat(chains.values().stream().mapToInt(List::size).sum()).as("events in valid chains").isEqualTo(events);
       }
     } finally {
       if (h2 != null) {
@@ -122,6 +133,16 @@ class AsyncOutageFaultTest {
       if (pg != null) {
         pg.close();
       }
+    }
+  }
+
+  private static void awaitShipped(AuditLog audit, int n) throws InterruptedException {
+    long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    while (audit.health().shipped() < n) {
+      if (System.nanoTime() > end) {
+        throw new AssertionError("not shipped in 90 s after the outage: " + audit.health());
+      }
+      Thread.sleep(10);
     }
   }
 
