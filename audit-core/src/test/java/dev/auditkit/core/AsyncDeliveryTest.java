@@ -119,6 +119,8 @@ class AsyncDeliveryTest {
     }
     Await.until("shipped after retries", WAIT, () -> sink.store.size() == 10);
     assertThat(sink.attempts.get()).isGreaterThanOrEqualTo(6);
+    // the writer resets the failure count right after the store returns: wait for that step too
+    Await.until("failure count reset", WAIT, () -> audit.health().consecutiveFailures() == 0);
     DeliveryHealth h = audit.health();
     assertThat(h.consecutiveFailures()).isZero();
     assertThat(h.lastError()).hasValueSatisfying(m -> assertThat(m).contains("store is down"));

@@ -267,7 +267,20 @@ public final class JdbcAuditStore implements AuditSink {
    * @throws AuditWriteException when sealing fails or does not finish within a minute
    */
   public int sealNow() {
-    return sealing.sealNow(Duration.ofMinutes(1));
+    return sealNow(Duration.ofMinutes(1));
+  }
+
+  /**
+   * {@link #sealNow()} with a time limit of the caller's choosing.
+   *
+   * @throws AuditWriteException when sealing fails or does not finish within {@code timeout}
+   */
+  public int sealNow(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("timeout must be positive: " + timeout);
+    }
+    return sealing.sealNow(timeout);
   }
 
   /**
