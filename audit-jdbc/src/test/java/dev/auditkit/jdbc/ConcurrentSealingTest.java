@@ -29,20 +29,13 @@ import org.junit.jupiter.api.io.TempDir;
 class ConcurrentSealingTest {
   static final int INSTANCES = 4;
   static final int THREADS = 8;
-  /** The scale on PostgreSQL. */
   static final int EVENTS_PER_THREAD = 5_000;
-  /**
-   * H2 finds unsealed events by anti-join over the whole table (it has no transaction ids), which
-   * is O(events) per pass: fine for the embedded store, too slow for 160 000 events in a CI run
-   * next to everything else. Same instances, threads and tenants, fewer events.
-   */
-  static final int EVENTS_PER_THREAD_H2 = 1_000;
   static final int TENANTS = 20;
   static final int BATCH = 25;
 
   @DatabaseTest
   void fourInstancesEightThreadsEachAllSealedOnceGaplessAndValid(TestDatabase db) throws Exception {
-    int perThread = db.dialect() == TestDialect.POSTGRESQL ? EVENTS_PER_THREAD : EVENTS_PER_THREAD_H2;
+    int perThread = EVENTS_PER_THREAD;
     List<JdbcAuditStore> stores = new ArrayList<>();
     for (int i = 0; i < INSTANCES; i++) {
       // separate pools, each with its own background sealer, all on one database
