@@ -3,6 +3,7 @@ package dev.auditkit.jdbc.internal;
 import dev.auditkit.core.AuditEvent;
 import dev.auditkit.core.AuditLimits;
 import dev.auditkit.core.Seal;
+import dev.auditkit.core.chain.ChainIds;
 import dev.auditkit.core.chain.ChainSource;
 import dev.auditkit.core.chain.Checkpoint;
 import java.sql.Connection;
@@ -64,10 +65,16 @@ public final class StoredChain implements ChainSource {
 
   @Override
   public Optional<Instant> oldestUnsealed() {
-    String sql = "select min(e.recorded_at) from " + names.eventTable() + " e where " + Sealer.chainIdSql("e")
-        + " = ? and not exists (select 1 from " + Sealer.table(names, "seal") + " s where s.event_id = e.id)";
+    // by tenant, so the tenant index serves; deliberately not bounded by the sealer's low-water
+    // mark, which is a cache an attacker could move
+    String tenant = ChainIds.tenantOf(chainId);
+    String sql = "select min(e.recorded_at) from " + names.eventTable() + " e where "
+        + (tenant == null ? "(e.tenant_id is null or e.tenant_id = '')" : "e.tenant_id = ?")
+        + " and not exists (select 1 from " + Sealer.table(names, "seal") + " s where s.event_id = e.id)";
     try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, chainId);
+      if (tenant != null) {
+        ps.setString(1, tenant);
+      }
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         Timestamp t = rs.getTimestamp(1);
