@@ -1,5 +1,6 @@
 package dev.auditkit.jdbc.internal;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.auditkit.core.AuditEvent;
 import dev.auditkit.core.Seal;
 import dev.auditkit.core.chain.ChainHead;
@@ -20,7 +21,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One sealing pass over the store: finds committed events that have no seal yet, appends them to
@@ -38,6 +43,8 @@ import javax.sql.DataSource;
  * <p>H2 has no transaction ids: unsealed events are found by anti-join and sealed in ingest order.
  */
 public final class Sealer {
+  private static final Logger LOG = LoggerFactory.getLogger(Sealer.class);
+  private static final int MAX_QUARANTINED = 1000;
   private final DataSource dataSource;
   private final Dialect dialect;
   private final Names names;
@@ -48,6 +55,8 @@ public final class Sealer {
   private final String seals;
   private final String chains;
   private final String chainExpr;
+  /** Events this instance could not read or encode: left unsealed (verify reports them), skipped. */
+  private final Set<UUID> quarantined = ConcurrentHashMap.newKeySet();
 
   public Sealer(DataSource dataSource, Dialect dialect, Names names, EventReader reader, int maxPerPass,
       Checkpointing checkpointing) {
@@ -111,7 +120,8 @@ public final class Sealer {
     // 2. chains with committed, unsealed events
     List<String> work = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement("select distinct " + chainExpr + " from " + events
-        + " e where e.tx_id >= ?::xid8 and not exists (select 1 from " + seals + " s where s.event_id = e.id)")) {
+        + " e where e.tx_id >= ?::xid8 and not exists (select 1 from " + seals + " s where s.event_id = e.id)"
+        + notQuarantined())) {
       ps.setString(1, low);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -157,7 +167,7 @@ public final class Sealer {
     if (!lockedWork.isEmpty()) {
       try (PreparedStatement ps = c.prepareStatement("select " + reader.selectList("e") + ", " + chainExpr
           + " as chain_id from " + events + " e where e.tx_id >= ?::xid8 and " + chainExpr + " = any(?)"
-          + " and not exists (select 1 from " + seals + " s where s.event_id = e.id)"
+          + " and not exists (select 1 from " + seals + " s where s.event_id = e.id)" + notQuarantined()
           + " order by e.tx_id, e.occurred_at, e.id limit ?")) {
         ps.setString(1, low);
         ps.setArray(2, c.createArrayOf("text", lockedWork.toArray()));
@@ -165,8 +175,11 @@ public final class Sealer {
         ps.setFetchSize(2000);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            byChain.computeIfAbsent(rs.getString("chain_id"), k -> new ArrayList<>()).add(reader.read(rs));
             read++;
+            AuditEvent e = readOrQuarantine(rs);
+            if (e != null) {
+              byChain.computeIfAbsent(rs.getString("chain_id"), k -> new ArrayList<>()).add(e);
+            }
           }
         }
       }
@@ -177,12 +190,17 @@ public final class Sealer {
     List<AuditEvent> allEvents = new ArrayList<>(read);
     for (Map.Entry<String, List<AuditEvent>> en : byChain.entrySet()) {
       ChainSealer sealer = ChainSealer.startingAt(heads.get(en.getKey()));
+      int n = 0;
       for (AuditEvent e : en.getValue()) {
-        all.add(sealer.seal(e));
-        allEvents.add(e);
+        Seal seal = sealOrQuarantine(sealer, e);
+        if (seal != null) {
+          all.add(seal);
+          allEvents.add(e);
+          n++;
+        }
       }
       heads.put(en.getKey(), sealer.head());
-      done.add(new Sealed(en.getKey(), sealer.head(), en.getValue().size()));
+      done.add(new Sealed(en.getKey(), sealer.head(), n));
     }
     insertSealsPostgres(c, all, allEvents);
     // 5. new heads; the low-water mark moves to xmin unless the pass stopped early
@@ -298,12 +316,15 @@ public final class Sealer {
     int read = 0;
     try (PreparedStatement ps = c.prepareStatement("select " + reader.selectList("e") + ", " + chainExpr
         + " as chain_id from " + events + " e where not exists (select 1 from " + seals
-        + " s where s.event_id = e.id) order by e.ingest_seq limit ?")) {
+        + " s where s.event_id = e.id)" + notQuarantined() + " order by e.ingest_seq limit ?")) {
       ps.setInt(1, maxPerPass);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          byChain.computeIfAbsent(rs.getString("chain_id"), k -> new ArrayList<>()).add(reader.read(rs));
           read++;
+          AuditEvent e = readOrQuarantine(rs);
+          if (e != null) {
+            byChain.computeIfAbsent(rs.getString("chain_id"), k -> new ArrayList<>()).add(e);
+          }
         }
       }
     }
@@ -327,6 +348,7 @@ public final class Sealer {
       }
     }
     List<Sealed> done = new ArrayList<>();
+    int sealed = 0;
     try (PreparedStatement lock = c.prepareStatement("select chain_id, head_seq, head_hash, checkpoint_seq, checkpoint_at"
             + " from " + chains + " where chain_id = ? for update");
         PreparedStatement insert = c.prepareStatement("insert into " + seals
@@ -343,8 +365,13 @@ public final class Sealer {
           head = st.head();
         }
         ChainSealer sealer = ChainSealer.startingAt(head);
+        int n = 0;
         for (AuditEvent e : en.getValue()) {
-          Seal s = sealer.seal(e);
+          Seal s = sealOrQuarantine(sealer, e);
+          if (s == null) {
+            continue;
+          }
+          n++;
           insert.setString(1, s.chainId());
           insert.setLong(2, s.sequence());
           insert.setObject(3, e.id());
@@ -359,11 +386,12 @@ public final class Sealer {
         update.setString(3, en.getKey());
         update.executeUpdate();
         heads.put(en.getKey(), sealer.head());
-        done.add(new Sealed(en.getKey(), sealer.head(), en.getValue().size()));
+        done.add(new Sealed(en.getKey(), sealer.head(), n));
+        sealed += n;
       }
     }
     List<Checkpoint> signed = checkpoint(c, states, heads);
-    return new Pass(read, done, read >= maxPerPass, signed);
+    return new Pass(sealed, done, read >= maxPerPass, signed);
   }
 
   /**
@@ -375,13 +403,71 @@ public final class Sealer {
       String sql = dialect == Dialect.POSTGRESQL
           ? "select min(e.recorded_at) from " + events + " e where e.tx_id >= (select coalesce(min(low_xid), '0'::xid8)"
               + " from " + chains + ") and not exists (select 1 from " + seals + " s where s.event_id = e.id)"
+              + notQuarantined()
           : "select min(e.recorded_at) from " + events + " e where not exists (select 1 from " + seals
-              + " s where s.event_id = e.id)";
+              + " s where s.event_id = e.id)" + notQuarantined();
       try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
         rs.next();
         Timestamp t = rs.getTimestamp(1);
         return t == null ? null : t.toInstant();
       }
+    }
+  }
+
+  /** The ids this instance gave up on: stored events it cannot read back or encode. */
+  public Set<UUID> quarantined() {
+    return Set.copyOf(quarantined);
+  }
+
+  private String notQuarantined() {
+    if (quarantined.isEmpty()) {
+      return "";
+    }
+    StringBuilder sb = new StringBuilder(" and e.id not in (");
+    int i = 0;
+    for (UUID id : quarantined) {
+      sb.append(i++ == 0 ? "'" : ", '").append(id).append('\'');
+    }
+    return sb.append(')').toString();
+  }
+
+  /**
+   * Reads one event row; a row that cannot be read back (damaged in the database, or beyond what
+   * the reader accepts) is quarantined instead of failing the whole pass, so every other tenant's
+   * sealing goes on. The event stays unsealed, which {@code verify} reports.
+   */
+  private AuditEvent readOrQuarantine(ResultSet rs) throws SQLException {
+    try {
+      return reader.read(rs);
+    } catch (RuntimeException e) {
+      quarantine(rs.getObject("id", UUID.class), e);
+      return null;
+    } catch (SQLException e) {
+      if (!(e.getCause() instanceof JsonProcessingException)) {
+        throw e; // the database, not the row
+      }
+      quarantine(rs.getObject("id", UUID.class), new IllegalStateException(e.getMessage(), e));
+      return null;
+    }
+  }
+
+  private Seal sealOrQuarantine(ChainSealer sealer, AuditEvent e) {
+    try {
+      return sealer.seal(e);
+    } catch (RuntimeException ex) {
+      quarantine(e.id(), ex);
+      return null;
+    }
+  }
+
+  private void quarantine(UUID id, RuntimeException cause) {
+    if (quarantined.size() >= MAX_QUARANTINED) {
+      throw new IllegalStateException("more than " + MAX_QUARANTINED + " audit events cannot be sealed; last: " + id
+          + ": " + cause, cause);
+    }
+    if (quarantined.add(id)) {
+      LOG.error("auditkit: audit event {} cannot be sealed and stays unsealed (verify reports it as UNSEALED): {}",
+          id, cause.toString());
     }
   }
 

@@ -1,0 +1,63 @@
+package dev.auditkit.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.auditkit.core.AuditEvent;
+import dev.auditkit.core.chain.ChainVerification;
+import dev.auditkit.core.chain.TamperKind;
+import dev.auditkit.testing.DatabaseTest;
+import dev.auditkit.testing.TestDatabase;
+import dev.auditkit.testing.TestDialect;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A stored event that cannot be read back (damaged behind the store's back: metadata nested deeper
+ * than the JSON reader accepts, or an actor type no version of auditkit writes) must not stop
+ * sealing for everybody: it stays
+ * unsealed, is logged, and {@code verify} reports it; every other event is sealed.
+ */
+class PoisonEventTest {
+
+  @DatabaseTest
+  void anUnreadableEventIsLeftUnsealedAndEverythingElseIsSealed(TestDatabase db) throws Exception {
+    try (JdbcAuditStore store = JdbcAuditStore.builder(db.dataSource()).sealInterval(null)
+        .maxSealingLag(Duration.ZERO).build()) {
+      AuditEvent poison = SealingTest.event("org-1", 1);
+      store.write(List.of(poison));
+      String deep = "{\"a\":".repeat(1100) + "1" + "}".repeat(1100);
+      try (Connection c = db.connection()) {
+        try (Statement s = c.createStatement()) {
+          if (db.dialect() == TestDialect.POSTGRESQL) {
+            s.execute("set session_replication_role = replica");
+          } else {
+            s.execute("drop trigger audit_event_no_update");
+          }
+        }
+        try (PreparedStatement ps = c.prepareStatement(db.dialect() == TestDialect.POSTGRESQL
+            ? "update audit_event set metadata = ?::jsonb where id = ?"
+            : "update audit_event set actor_type = ? where id = ?")) {
+          ps.setString(1, db.dialect() == TestDialect.POSTGRESQL ? deep : "ROBOT");
+          ps.setObject(2, poison.id());
+          assertThat(ps.executeUpdate()).isEqualTo(1);
+        }
+      }
+      List<AuditEvent> good = List.of(SealingTest.event("org-1", 2), SealingTest.event("org-2", 3));
+      store.write(good);
+
+      assertThat(store.sealNow(Duration.ofSeconds(30))).isEqualTo(2);
+      assertThat(Chains.count(db, "select count(*) from audit_seal")).isEqualTo(2);
+      assertThat(store.verify("t:org-2").ok()).isTrue();
+      ChainVerification v = store.verify("t:org-1");
+      assertThat(v.kind()).as(v.summary()).contains(TamperKind.UNSEALED);
+
+      // later events of the same tenant still seal
+      store.write(List.of(SealingTest.event("org-1", 4)));
+      assertThat(store.sealNow(Duration.ofSeconds(30))).isEqualTo(1);
+      assertThat(Chains.assertValid(db).get("t:org-1")).hasSize(2);
+    }
+  }
+}
