@@ -121,6 +121,7 @@ public final class IngestBenchmark {
 
       // the main comparison, two alternating rounds, best of each
       double storeRate = 0;
+      double sealedRate = 0;
       double copyRate = 0;
       for (int round = 1; round <= 2; round++) {
         System.err.printf("round %d: store...%n", round);
@@ -133,6 +134,18 @@ public final class IngestBenchmark {
         storeRate = Math.max(storeRate, rate(n, System.nanoTime() - t0));
         requireCount(store.eventTable(), n);
 
+        System.err.printf("round %d: store with its sealer running...%n", round);
+        JdbcAuditStore sealing = sealingStore("z" + round + "_");
+        checkpoint();
+        t0 = System.nanoTime();
+        for (int i = 0; i < n; i += batch) {
+          sealing.write(events.subList(i, Math.min(n, i + batch)));
+        }
+        sealedRate = Math.max(sealedRate, rate(n, System.nanoTime() - t0));
+        requireCount(sealing.eventTable(), n);
+        sealing.sealNow(java.time.Duration.ofMinutes(10)); // sealing catches up before the next measurement
+        sealing.close(); // stops its sealer
+
         System.err.printf("round %d: COPY...%n", round);
         String copyTable = baseline("c" + round + "_", events);
         checkpoint();
@@ -142,6 +155,7 @@ public final class IngestBenchmark {
         requireCount(copyTable, n);
       }
       add("JdbcAuditStore.write, batches of " + batch + " (COPY)", n, storeRate, storeRate);
+      add("JdbcAuditStore.write while its background sealer runs", n, sealedRate, storeRate);
       add("(a) COPY of pre-serialised rows, same table + indexes", n, copyRate, storeRate);
 
       System.err.println("store in multi-row INSERT mode...");
@@ -274,7 +288,13 @@ public final class IngestBenchmark {
     }
   }
 
+  /** A store whose table serves as a baseline or warm-up: nobody seals it, so it adds no load. */
   private JdbcAuditStore store(String prefix) {
+    return JdbcAuditStore.builder(ds).schema(schema).tablePrefix(prefix).sealInterval(null).build();
+  }
+
+  /** The measured store, as a host runs it: its background sealer on (default interval). */
+  private JdbcAuditStore sealingStore(String prefix) {
     return JdbcAuditStore.builder(ds).schema(schema).tablePrefix(prefix).build();
   }
 
