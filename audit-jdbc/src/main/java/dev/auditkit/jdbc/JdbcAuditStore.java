@@ -292,8 +292,8 @@ public final class JdbcAuditStore implements AuditSink {
 
   /** The ids of every chain the store has sealed into ({@code t:<tenant>}, {@code global}), sorted. */
   public List<String> chainIds() {
-    return jdbi.withHandle(h -> h.createQuery("select chain_id from " + Sealer.table(names, "chain")
-            + " union select chain_id from " + Sealer.table(names, "checkpoint") + " order by 1")
+    return jdbi.withHandle(h -> h.createQuery("select chain_id from " + names.chainTable()
+            + " union select chain_id from " + names.checkpointTable() + " order by 1")
         .mapTo(String.class)
         .list());
   }

@@ -62,6 +62,26 @@ public final class Names {
     return schema + "." + prefix + "event";
   }
 
+  /** {@code schema.prefix_seal}: one seal per sealed event. */
+  public String sealTable() {
+    return schema + "." + prefix + "seal";
+  }
+
+  /** {@code schema.prefix_checkpoint}: signed checkpoints. */
+  public String checkpointTable() {
+    return schema + "." + prefix + "checkpoint";
+  }
+
+  /** {@code schema.prefix_chain}: the sealers' per-chain state. */
+  public String chainTable() {
+    return schema + "." + prefix + "chain";
+  }
+
+  /** {@code schema.prefix_seal_lock} (H2): the row sealers serialise on. */
+  public String sealLockTable() {
+    return schema + "." + prefix + "seal_lock";
+  }
+
   /** {@code schema.prefix_schema_version}. */
   public String versionTable() {
     return schema + "." + prefix + "schema_version";

@@ -6,7 +6,6 @@ import dev.auditkit.core.Seal;
 import dev.auditkit.core.chain.ChainHead;
 import dev.auditkit.core.chain.ChainSealer;
 import dev.auditkit.core.chain.Checkpoint;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -67,18 +66,13 @@ public final class Sealer {
     this.reader = reader;
     this.maxPerPass = maxPerPass;
     this.events = names.eventTable();
-    this.seals = table(names, "seal");
-    this.chains = table(names, "chain");
+    this.seals = names.sealTable();
+    this.chains = names.chainTable();
     this.chainExpr = chainIdSql("e");
   }
 
-  /** {@code schema.prefix + name}. */
-  public static String table(Names names, String name) {
-    return names.schema() + "." + names.prefix() + name;
-  }
-
   /** SQL computing the chain id of an event row, as {@code ChainIds.of} does. */
-  public static String chainIdSql(String alias) {
+  private static String chainIdSql(String alias) {
     return "(case when " + alias + ".tenant_id is null or " + alias + ".tenant_id = '' then 'global' else 't:' || "
         + alias + ".tenant_id end)";
   }
@@ -241,7 +235,7 @@ public final class Sealer {
     if (due.isEmpty()) {
       return due;
     }
-    try (PreparedStatement insert = c.prepareStatement("insert into " + table(names, "checkpoint")
+    try (PreparedStatement insert = c.prepareStatement("insert into " + names.checkpointTable()
             + " (chain_id, seq, head_hash, created_at, key_fingerprint, signature) values (?, ?, ?, ?, ?, ?)");
         PreparedStatement update = c.prepareStatement("update " + chains
             + " set checkpoint_seq = ?, checkpoint_at = ? where chain_id = ?")) {
@@ -290,8 +284,7 @@ public final class Sealer {
       ps.setArray(1, c.createArrayOf("text", chain));
       ps.setArray(2, c.createArrayOf("int8", seq));
       ps.setArray(3, c.createArrayOf("uuid", id));
-      Array times = c.createArrayOf("timestamptz", toStrings(at));
-      ps.setArray(4, times);
+      ps.setArray(4, c.createArrayOf("timestamptz", toStrings(at)));
       ps.setArray(5, c.createArrayOf("text", prev));
       ps.setArray(6, c.createArrayOf("text", hash));
       ps.executeUpdate();
@@ -310,7 +303,7 @@ public final class Sealer {
     // one sealer at a time per database: H2 has no SKIP LOCKED worth the name, and sealers that read
     // the same unsealed rows would only collide on the seal keys. A lock row serialises them.
     try (Statement s = c.createStatement()) {
-      s.executeQuery("select id from " + table(names, "seal_lock") + " where id = 1 for update").close();
+      s.executeQuery("select id from " + names.sealLockTable() + " where id = 1 for update").close();
     }
     Map<String, List<AuditEvent>> byChain = new LinkedHashMap<>();
     int read = 0;

@@ -47,7 +47,7 @@ public final class StoredChain implements ChainSource {
   @Override
   public Stream<AuditEvent> events() {
     String sql = "select s.chain_id as seal_chain, s.seq as seal_seq, s.prev_hash as seal_prev, s.hash as seal_hash, "
-        + reader.selectList("e") + " from " + Sealer.table(names, "seal") + " s join " + names.eventTable()
+        + reader.selectList("e") + " from " + names.sealTable() + " s join " + names.eventTable()
         + " e on e.id = s.event_id and e.occurred_at = s.occurred_at where s.chain_id = ? order by s.seq";
     return query(sql, rs -> reader.read(rs).toBuilder()
         .seal(new Seal(rs.getString("seal_chain"), rs.getLong("seal_seq"), rs.getString("seal_prev"),
@@ -58,7 +58,7 @@ public final class StoredChain implements ChainSource {
   @Override
   public Stream<Checkpoint> checkpoints() {
     String sql = "select chain_id, seq, head_hash, created_at, key_fingerprint, signature from "
-        + Sealer.table(names, "checkpoint") + " where chain_id = ? order by seq";
+        + names.checkpointTable() + " where chain_id = ? order by seq";
     return query(sql, rs -> Checkpoint.of(rs.getString(1), rs.getLong(2), rs.getString(3),
         rs.getTimestamp(4).toInstant(), rs.getString(5), rs.getString(6)));
   }
@@ -70,7 +70,7 @@ public final class StoredChain implements ChainSource {
     String tenant = ChainIds.tenantOf(chainId);
     String sql = "select min(e.recorded_at) from " + names.eventTable() + " e where "
         + (tenant == null ? "(e.tenant_id is null or e.tenant_id = '')" : "e.tenant_id = ?")
-        + " and not exists (select 1 from " + Sealer.table(names, "seal") + " s where s.event_id = e.id)";
+        + " and not exists (select 1 from " + names.sealTable() + " s where s.event_id = e.id)";
     try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
       if (tenant != null) {
         ps.setString(1, tenant);
