@@ -146,7 +146,7 @@ def main():
         print("FAIL genesis")
         failures += 1
     for n, seal in enumerate(chain["seals"], start=1):
-        h = hashlib.sha256(bytes.fromhex(prev) + by_id[seal["eventId"]]).hexdigest()
+        h = hashlib.sha256(bytes.fromhex(prev) + hashlib.sha256(by_id[seal["eventId"]]).digest()).hexdigest()
         ok = seal["sequence"] == n and seal["previousHash"] == prev and seal["hash"] == h
         print(("ok   " if ok else "FAIL ") + "chain %s #%d" % (chain["chainId"], n))
         if not ok:

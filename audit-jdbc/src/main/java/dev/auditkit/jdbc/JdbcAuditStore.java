@@ -179,16 +179,16 @@ public final class JdbcAuditStore implements AuditSink {
       }
       try (Connection c = dataSource.getConnection()) {
         boolean auto = c.getAutoCommit();
-        c.setAutoCommit(false);
+        if (!auto) {
+          c.setAutoCommit(true); // a pool may hand out connections in manual-commit mode
+        }
         try {
-          writer.write(c, rows);
-          c.commit();
+          writer.writeCommitted(c, rows);
           return;
-        } catch (SQLException | RuntimeException e) {
-          c.rollback();
-          throw e;
         } finally {
-          c.setAutoCommit(auto);
+          if (!auto) {
+            c.setAutoCommit(false);
+          }
         }
       } catch (SQLException e) {
         if (partitions != null && attempt == 1 && SqlStates.isMissingPartition(e)) {

@@ -4,6 +4,8 @@ import static dev.auditkit.jdbc.StoreFixtures.count;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import dev.auditkit.core.AuditEvent;
 import dev.auditkit.core.AuditLog;
 import dev.auditkit.core.AuditWriteException;
@@ -47,6 +49,30 @@ class JdbcAuditStoreTest {
     store.write(batch);
     assertThat(count(db.dataSource(), "select count(*) from " + store.eventTable())).isEqualTo(5_000);
     assertThat(count(db.dataSource(), "select count(distinct id) from " + store.eventTable())).isEqualTo(5_000);
+  }
+
+  @DatabaseTest
+  void poolHandingOutManualCommitConnections_stillCommitsEveryBatch(TestDatabase db) throws SQLException {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(db.jdbcUrl());
+    config.setAutoCommit(false);
+    config.setMaximumPoolSize(2);
+    try (HikariDataSource pool = new HikariDataSource(config)) {
+      JdbcAuditStore store = JdbcAuditStore.builder(pool).sealInterval(null).build();
+      List<AuditEvent> batch = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        batch.add(StoreFixtures.jobTransition("j-" + i).build());
+      }
+      store.write(batch.subList(0, 5)); // INSERT path
+      store.write(batch); // COPY conflicts on the first five, INSERT fallback
+      store.write(batch.subList(50, 100)); // replay of stored rows only
+      try (Connection c = pool.getConnection()) {
+        assertThat(c.getAutoCommit()).as("the pool's setting is restored").isFalse();
+      }
+    }
+    // counted on another pool: only committed rows are visible there
+    assertThat(count(db.dataSource(), "select count(*) from " + JdbcAuditStore.builder(db.dataSource())
+        .sealInterval(null).migrate(false).build().eventTable())).isEqualTo(100);
   }
 
   @DatabaseTest

@@ -15,10 +15,11 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * A stored event that cannot be read back (damaged behind the store's back: metadata nested deeper
- * than the JSON reader accepts, or an actor type no version of auditkit writes) must not stop
- * sealing for everybody: it stays
- * unsealed, is logged, and {@code verify} reports it; every other event is sealed.
+ * A stored event without the writer's event hash that cannot be read back (damaged behind the
+ * store's back: metadata nested deeper than the JSON reader accepts, or an actor type no version of
+ * auditkit writes) must not stop sealing for everybody: it stays unsealed, is logged, and
+ * {@code verify} reports it; every other event is sealed. (A damaged event that still has its
+ * hash is sealed by that hash and reported as modified: {@link EventHashTest}.)
  */
 class PoisonEventTest {
 
@@ -38,8 +39,8 @@ class PoisonEventTest {
           }
         }
         try (PreparedStatement ps = c.prepareStatement(db.dialect() == TestDialect.POSTGRESQL
-            ? "update audit_event set metadata = ?::jsonb where id = ?"
-            : "update audit_event set actor_type = ? where id = ?")) {
+            ? "update audit_event set metadata = ?::jsonb, event_hash = null where id = ?"
+            : "update audit_event set actor_type = ?, event_hash = null where id = ?")) {
           ps.setString(1, db.dialect() == TestDialect.POSTGRESQL ? deep : "ROBOT");
           ps.setObject(2, poison.id());
           assertThat(ps.executeUpdate()).isEqualTo(1);

@@ -314,7 +314,7 @@ public final class IngestBenchmark {
   }
 
   private void copyInto(String table, List<byte[]> batches) throws SQLException {
-    String sql = "copy " + table + " (" + String.join(", ", EventRow.COLUMNS) + ") from stdin";
+    String sql = "copy " + table + " (" + String.join(", ", EventRow.WRITE_COLUMNS) + ") from stdin";
     try (Connection c = ds.getConnection()) {
       c.setAutoCommit(true);
       var copy = c.unwrap(PGConnection.class).getCopyAPI();
@@ -328,15 +328,16 @@ public final class IngestBenchmark {
 
   private static String singleInsert(String table) {
     StringBuilder sb = new StringBuilder("insert into ").append(table).append(" (")
-        .append(String.join(", ", EventRow.COLUMNS)).append(") values (");
-    for (int i = 0; i < EventRow.COLUMNS.size(); i++) {
-      sb.append(i == 0 ? "?::uuid" : i == EventRow.IP ? ", ?::inet" : EventRow.isJson(i) ? ", ?::jsonb" : ", ?");
+        .append(String.join(", ", EventRow.WRITE_COLUMNS)).append(") values (");
+    for (int i = 0; i < EventRow.WRITE_COLUMNS.size(); i++) {
+      sb.append(i == 0 ? "?::uuid" : i == EventRow.IP ? ", ?::inet" : i == EventRow.EVENT_HASH ? ", ?::bytea"
+          : EventRow.isJson(i) ? ", ?::jsonb" : ", ?");
     }
     return sb.append(")").toString();
   }
 
   private static void bind(PreparedStatement ps, EventRow r) throws SQLException {
-    for (int i = 0; i < EventRow.COLUMNS.size(); i++) {
+    for (int i = 0; i < EventRow.WRITE_COLUMNS.size(); i++) {
       if (i == 1) {
         ps.setObject(2, r.occurredAt().atOffset(ZoneOffset.UTC));
       } else {

@@ -2,6 +2,7 @@ package dev.auditkit.core.chain;
 
 import dev.auditkit.core.AuditEvent;
 import dev.auditkit.core.chain.internal.CanonicalWriter;
+import dev.auditkit.core.chain.internal.ChainHasher;
 import dev.auditkit.core.chain.internal.Hashes;
 import java.util.Objects;
 
@@ -20,6 +21,9 @@ public final class CanonicalEncoding {
   /** The version line of this encoding, without its newline. */
   public static final String VERSION = "auditkit.event.v1";
 
+  /** A writer's buffer and a digest per thread: making them costs more than hashing a small event. */
+  private static final ThreadLocal<ChainHasher> HASHER = ThreadLocal.withInitial(ChainHasher::new);
+
   private CanonicalEncoding() {}
 
   /**
@@ -33,8 +37,14 @@ public final class CanonicalEncoding {
     return new CanonicalWriter().event(event).toByteArray();
   }
 
-  /** Lower-case hex SHA-256 of {@link #encode(AuditEvent)}. */
+  /** SHA-256 of {@link #encode(AuditEvent)}: the event hash that the chain links (32 bytes). */
+  public static byte[] sha256(AuditEvent event) {
+    Objects.requireNonNull(event, "event");
+    return HASHER.get().eventHash(event);
+  }
+
+  /** Lower-case hex of {@link #sha256(AuditEvent)}. */
   public static String sha256Hex(AuditEvent event) {
-    return Hashes.hex(Hashes.sha256().digest(encode(event)));
+    return Hashes.hex(sha256(event));
   }
 }

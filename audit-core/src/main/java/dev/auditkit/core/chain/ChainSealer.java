@@ -11,7 +11,8 @@ import java.util.Objects;
 
 /**
  * Continues a chain from a {@link ChainHead}: each event gets the next sequence number and
- * {@code hash = SHA-256(previousHash as 32 raw bytes || canonical bytes of the event)}. The first
+ * {@code hash = SHA-256(previousHash || eventHash)}, both as 32 raw bytes, where {@code eventHash =
+ * SHA-256(canonical bytes of the event)} ({@link CanonicalEncoding#sha256(AuditEvent)}). The first
  * event's previous hash is the chain's {@link #genesisHash(String) genesis hash}. Pure computation,
  * no I/O; a store persists the seals and the new {@link #head()} in one transaction.
  *
@@ -55,7 +56,30 @@ public final class ChainSealer {
     if (!eventChain.equals(chainId)) {
       throw new IllegalArgumentException("event " + event.id() + " belongs to chain " + eventChain + ", not " + chainId);
     }
-    byte[] hash = hasher.hash(previous, event);
+    return append(hasher.eventHash(event));
+  }
+
+  /**
+   * Seals the next event of this chain given its event hash, as a store computed it when it wrote
+   * the event: the sealer then never reads the event back. Whoever verifies the chain recomputes
+   * the event hash from the stored event, so a wrong or forged event hash is reported there.
+   *
+   * @param eventChainId the event's chain ({@link ChainIds#of}), checked against this chain
+   * @param eventHash {@code SHA-256} of the event's canonical bytes, 32 bytes
+   * @throws IllegalArgumentException if the event belongs to another chain or the hash is not 32 bytes
+   */
+  public Seal seal(String eventChainId, byte[] eventHash) {
+    if (!chainId.equals(eventChainId)) {
+      throw new IllegalArgumentException("the event belongs to chain " + eventChainId + ", not " + chainId);
+    }
+    if (Objects.requireNonNull(eventHash, "eventHash").length != 32) {
+      throw new IllegalArgumentException("an event hash has 32 bytes, got " + eventHash.length);
+    }
+    return append(eventHash);
+  }
+
+  private Seal append(byte[] eventHash) {
+    byte[] hash = hasher.link(previous, eventHash);
     Seal seal = new Seal(chainId, sequence + 1, previousHex, Hashes.hex(hash));
     sequence++;
     previous = hash;
@@ -77,7 +101,7 @@ public final class ChainSealer {
     return ChainHead.of(chainId, sequence, previousHex);
   }
 
-  /** {@code SHA-256(previousHash bytes || canonical bytes)} as hex, for one event. */
+  /** {@code SHA-256(previousHash bytes || SHA-256(canonical bytes))} as hex, for one event. */
   public static String hash(String previousHash, AuditEvent event) {
     if (!Hashes.isSha256Hex(previousHash)) {
       throw new IllegalArgumentException("previousHash must be 64 lower-case hex digits: " + previousHash);

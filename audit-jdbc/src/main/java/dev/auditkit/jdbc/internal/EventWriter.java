@@ -4,7 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 
-/** Writes rows on a connection the caller owns, inside the caller's transaction, never committing. */
+/** Writes rows on a connection: inside the caller's transaction ({@link #write}), or in one of its own. */
 public interface EventWriter {
   /**
    * Writes every row whose (id, occurred_at) is not stored yet and skips the others. After a
@@ -13,4 +13,25 @@ public interface EventWriter {
    * @param rows distinct by id
    */
   void write(Connection c, List<EventRow> rows) throws SQLException;
+
+  /**
+   * Writes like {@link #write} in a transaction of its own and commits it; {@code c} comes in
+   * auto-commit mode and leaves in it.
+   */
+  default void writeCommitted(Connection c, List<EventRow> rows) throws SQLException {
+    c.setAutoCommit(false);
+    try {
+      write(c, rows);
+      c.commit();
+    } catch (SQLException | RuntimeException e) {
+      try {
+        c.rollback();
+      } catch (SQLException rollback) {
+        e.addSuppressed(rollback);
+      }
+      throw e;
+    } finally {
+      c.setAutoCommit(true);
+    }
+  }
 }

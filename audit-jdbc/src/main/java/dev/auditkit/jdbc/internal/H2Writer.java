@@ -24,9 +24,9 @@ public final class H2Writer implements EventWriter {
 
   public H2Writer(Names names) {
     String table = names.eventTable();
-    String values = IntStream.range(0, EventRow.COLUMNS.size())
+    String values = IntStream.range(0, EventRow.WRITE_COLUMNS.size())
         .mapToObj(i -> EventRow.isJson(i) ? "? format json" : "?").collect(Collectors.joining(", "));
-    this.sql = "insert into " + table + " (" + String.join(", ", EventRow.COLUMNS) + ") select " + values
+    this.sql = "insert into " + table + " (" + String.join(", ", EventRow.WRITE_COLUMNS) + ") select " + values
         + " where not exists (select 1 from " + table + " where id = ? and occurred_at = ?)";
   }
 
@@ -81,15 +81,17 @@ public final class H2Writer implements EventWriter {
 
   private void insert(Connection c, List<EventRow> rows) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql)) {
-      int n = EventRow.COLUMNS.size();
+      int n = EventRow.WRITE_COLUMNS.size();
       for (EventRow r : rows) {
         for (int i = 0; i < n; i++) {
           if (i == 0) {
             ps.setObject(1, r.id);
           } else if (i == 1) {
             ps.setObject(2, r.occurredAt.atOffset(ZoneOffset.UTC));
+          } else if (i == EventRow.EVENT_HASH) {
+            ps.setBytes(i + 1, r.eventHash());
           } else {
-            ps.setString(i + 1, r.text[i]);
+            ps.setString(i + 1, r.text(i));
           }
         }
         ps.setObject(n + 1, r.id);

@@ -1,7 +1,5 @@
 package dev.auditkit.jdbc.internal;
 
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -12,21 +10,28 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyManager;
+import org.postgresql.copy.CopyIn;
 
 /**
  * PostgreSQL writes. Batches of {@link #COPY_MIN_ROWS} or more go through {@code COPY} straight into
  * the event table (the fastest path, see IngestBenchmark); if a row is already there (a replay), the
- * COPY fails as a whole, is rolled back to a savepoint, and the batch is written again with
- * multi-row {@code INSERT ... ON CONFLICT DO NOTHING}, which is also the path for small batches.
+ * COPY fails as a whole, is rolled back (to a savepoint inside a host's transaction), and the batch
+ * is written again with multi-row {@code INSERT ... ON CONFLICT DO NOTHING}, which is also the path
+ * for small batches.
+ *
+ * <p>COPY data is streamed in chunks of {@link #COPY_CHUNK} bytes as the rows are serialised, so
+ * that the server parses and indexes the first rows while this thread serialises the next: on two
+ * cores the cost of a batch is close to the larger of the two, not their sum.
  */
 public final class PgWriter implements EventWriter {
   /** Below this many rows a multi-row INSERT is as fast as COPY and needs no savepoint. */
   public static final int COPY_MIN_ROWS = 16;
   /** Rows per INSERT statement (29 parameters each, well below the protocol's 32767). */
   public static final int INSERT_ROWS = 200;
+  /** Bytes of COPY text handed to the driver at a time. */
+  public static final int COPY_CHUNK = 32 * 1024;
 
-  private static final DateTimeFormatter TIME =
+  static final DateTimeFormatter TIME =
       DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss.SSSSSS'+00'").withZone(ZoneOffset.UTC);
 
   private final String table;
@@ -40,7 +45,7 @@ public final class PgWriter implements EventWriter {
   /** For benchmarks: {@code useCopy=false} writes every batch with multi-row INSERT. */
   public PgWriter(String table, boolean useCopy) {
     this.table = table;
-    this.copySql = "copy " + table + " (" + String.join(", ", EventRow.COLUMNS) + ") from stdin";
+    this.copySql = "copy " + table + " (" + String.join(", ", EventRow.WRITE_COLUMNS) + ") from stdin";
     this.useCopy = useCopy;
   }
 
@@ -69,42 +74,89 @@ public final class PgWriter implements EventWriter {
     insert(c, rows);
   }
 
-  /** COPY of every row; fails as a whole on any conflict. */
+  /**
+   * Writes in a transaction of its own and commits. {@code c} is in auto-commit mode: a COPY is then
+   * a transaction by itself, and the INSERT fallback gets one.
+   */
+  @Override
+  public void writeCommitted(Connection c, List<EventRow> rows) throws SQLException {
+    if (useCopy && rows.size() >= COPY_MIN_ROWS && c.isWrapperFor(PGConnection.class)) {
+      try {
+        copy(c, rows);
+        return;
+      } catch (SQLException e) {
+        if (!SqlStates.isUniqueViolation(e)) {
+          throw e;
+        }
+      }
+    }
+    EventWriter.super.writeCommitted(c, rows);
+  }
+
+  /** COPY of every row, streamed as it is serialised; fails as a whole on any conflict. */
   public void copy(Connection c, List<EventRow> rows) throws SQLException {
-    CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
+    CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn(copySql);
     try {
-      copy.copyIn(copySql, new ByteArrayInputStream(copyText(rows)));
-    } catch (IOException e) {
-      throw new SQLException("COPY into " + table + " failed: " + e.getMessage(), e);
+      StringBuilder sb = new StringBuilder(COPY_CHUNK + 4096);
+      for (EventRow r : rows) {
+        appendLine(r, sb);
+        if (sb.length() >= COPY_CHUNK) {
+          send(in, sb);
+        }
+      }
+      send(in, sb);
+      in.endCopy();
+    } catch (SQLException | RuntimeException e) {
+      if (in.isActive()) {
+        try {
+          in.cancelCopy(); // the server discards the partial COPY
+        } catch (SQLException cancel) {
+          e.addSuppressed(cancel);
+        }
+      }
+      throw e;
     }
   }
 
-  /** The rows in COPY's text format. */
+  private static void send(CopyIn in, StringBuilder sb) throws SQLException {
+    if (sb.length() > 0) {
+      byte[] b = sb.toString().getBytes(StandardCharsets.UTF_8);
+      in.writeToCopy(b, 0, b.length);
+      sb.setLength(0);
+    }
+  }
+
+  /** The rows in COPY's text format, as one array (for benchmarks' pre-serialised baselines). */
   public static byte[] copyText(List<EventRow> rows) {
     StringBuilder sb = new StringBuilder(rows.size() * 900);
     for (EventRow r : rows) {
-      int n = EventRow.COLUMNS.size();
-      for (int i = 0; i < n; i++) {
-        if (i > 0) {
-          sb.append('\t');
-        }
-        if (i == 1) {
-          TIME.formatTo(r.occurredAt, sb);
-          continue;
-        }
-        String v = r.text[i];
-        if (v == null) {
-          sb.append("\\N");
-        } else {
-          escape(v, sb);
-        }
-      }
-      sb.append('\n');
+      appendLine(r, sb);
     }
     return sb.toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  private static void escape(String v, StringBuilder sb) {
+  private static void appendLine(EventRow r, StringBuilder sb) {
+    String[] text = r.texts();
+    for (int i = 0; i < text.length; i++) {
+      if (i > 0) {
+        sb.append('\t');
+      }
+      if (i == 1) {
+        TIME.formatTo(r.occurredAt, sb);
+        continue;
+      }
+      String v = text[i];
+      if (v == null) {
+        sb.append("\\N");
+      } else {
+        escape(v, sb);
+      }
+    }
+    sb.append('\n');
+  }
+
+  /** Appends {@code v} escaped for COPY's text format. */
+  static void escape(String v, StringBuilder sb) {
     for (int i = 0; i < v.length(); i++) {
       char ch = v.charAt(i);
       switch (ch) {
@@ -124,11 +176,11 @@ public final class PgWriter implements EventWriter {
       try (PreparedStatement ps = c.prepareStatement(insertSql(chunk.size()))) {
         int p = 1;
         for (EventRow r : chunk) {
-          for (int i = 0; i < EventRow.COLUMNS.size(); i++) {
+          for (int i = 0; i < EventRow.WRITE_COLUMNS.size(); i++) {
             if (i == 1) {
               ps.setObject(p++, r.occurredAt.atOffset(ZoneOffset.UTC));
             } else {
-              ps.setString(p++, r.text[i]);
+              ps.setString(p++, r.text(i));
             }
           }
         }
@@ -138,10 +190,10 @@ public final class PgWriter implements EventWriter {
   }
 
   private String insertSql(int rowCount) {
-    String row = "(" + java.util.stream.IntStream.range(0, EventRow.COLUMNS.size())
+    String row = "(" + java.util.stream.IntStream.range(0, EventRow.WRITE_COLUMNS.size())
         .mapToObj(PgWriter::placeholder).collect(Collectors.joining(", ")) + ")";
     StringBuilder sb = new StringBuilder("insert into ").append(table).append(" (")
-        .append(String.join(", ", EventRow.COLUMNS)).append(") values ");
+        .append(String.join(", ", EventRow.WRITE_COLUMNS)).append(") values ");
     for (int i = 0; i < rowCount; i++) {
       sb.append(i == 0 ? "" : ", ").append(row);
     }
@@ -154,6 +206,9 @@ public final class PgWriter implements EventWriter {
     }
     if (column == EventRow.IP) {
       return "?::inet";
+    }
+    if (column == EventRow.EVENT_HASH) {
+      return "?::bytea"; // hex input, "\\x..."
     }
     return EventRow.isJson(column) ? "?::jsonb" : "?";
   }

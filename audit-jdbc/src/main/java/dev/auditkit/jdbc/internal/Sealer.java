@@ -1,11 +1,12 @@
 package dev.auditkit.jdbc.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.auditkit.core.AuditEvent;
 import dev.auditkit.core.Seal;
+import dev.auditkit.core.chain.CanonicalEncoding;
 import dev.auditkit.core.chain.ChainHead;
 import dev.auditkit.core.chain.ChainSealer;
 import dev.auditkit.core.chain.Checkpoint;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,8 +14,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -23,6 +26,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +49,14 @@ import org.slf4j.LoggerFactory;
 public final class Sealer {
   private static final Logger LOG = LoggerFactory.getLogger(Sealer.class);
   private static final int MAX_QUARANTINED = 1000;
+  /** Within a pass: by writing transaction, then by time and id, so that a pass's order is reproducible. */
+  private static final Comparator<Unsealed> WRITING_ORDER = Comparator
+      .comparingLong((Unsealed u) -> Long.parseUnsignedLong(u.txId))
+      .thenComparing(u -> u.occurredAt)
+      .thenComparing(u -> u.id, (a, b) -> {
+        int c = Long.compareUnsigned(a.getMostSignificantBits(), b.getMostSignificantBits());
+        return c != 0 ? c : Long.compareUnsigned(a.getLeastSignificantBits(), b.getLeastSignificantBits());
+      });
   private final DataSource dataSource;
   private final Dialect dialect;
   private final Names names;
@@ -108,15 +121,24 @@ public final class Sealer {
   }
 
   private Pass passPostgres(Connection c) throws SQLException {
+    // the reads below must walk the tx_id index and stop early; on a freshly filled table without
+    // statistics the planner would rather sort the whole backlog, so sorting is off for this pass
+    try (Statement s = c.createStatement()) {
+      s.execute("set local enable_sort = off");
+    }
     // 1. the low-water mark this pass may reach: taken before anything else is read
     String xmin = single(c, "select pg_snapshot_xmin(pg_current_snapshot())::text");
     String low = single(c, "select coalesce(min(low_xid), '0'::xid8)::text from " + chains);
-    // 2. chains with committed, unsealed events
-    List<String> work = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement("select distinct " + chainExpr + " from " + events
-        + " e where e.tx_id >= ?::xid8 and not exists (select 1 from " + seals + " s where s.event_id = e.id)"
-        + notQuarantined())) {
+    // 2. chains with committed, unsealed events, among the next events in writing order. Both reads
+    //    walk the tx_id index from the mark and stop after maxPerPass unsealed rows, so a pass costs
+    //    the same however large the backlog is.
+    String unsealedInOrder = " from " + events + " e where e.tx_id >= ?::xid8 and not exists (select 1 from " + seals
+        + " s where s.event_id = e.id)" + notQuarantined() + " order by e.tx_id limit ?";
+    Set<String> work = new LinkedHashSet<>();
+    try (PreparedStatement ps = c.prepareStatement("select " + chainExpr + unsealedInOrder)) {
       ps.setString(1, low);
+      ps.setInt(2, maxPerPass);
+      ps.setFetchSize(10_000);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           work.add(rs.getString(1));
@@ -134,7 +156,6 @@ public final class Sealer {
     // 3. lock what this pass can seal (chains with work, and idle chains whose mark can move)
     Map<String, ChainHead> heads = new LinkedHashMap<>();
     Map<String, State> states = new LinkedHashMap<>();
-    Set<String> lockedWork = new LinkedHashSet<>();
     try (PreparedStatement ps = c.prepareStatement("select chain_id, head_seq, head_hash, checkpoint_seq, checkpoint_at"
         + " from " + chains + " where chain_id = any(?) or low_xid < ?::xid8"
         + " or (head_seq > checkpoint_seq and checkpoint_at < ?) order by chain_id for update skip locked")) {
@@ -149,63 +170,55 @@ public final class Sealer {
         }
       }
     }
-    for (String w : work) {
-      if (heads.containsKey(w)) {
-        lockedWork.add(w);
-      }
-    }
-    boolean skipped = lockedWork.size() < work.size();
-    // 4. the events, in writing-transaction order
-    Map<String, List<AuditEvent>> byChain = new LinkedHashMap<>();
+    // 4. the events' hashes, in writing order, read again now that the locks are held (so no other
+    //    sealer can seal them meanwhile); rows of chains another sealer holds are left to it
+    List<Unsealed> rows = new ArrayList<>();
     int read = 0;
-    if (!lockedWork.isEmpty()) {
-      try (PreparedStatement ps = c.prepareStatement("select " + reader.selectList("e") + ", " + chainExpr
-          + " as chain_id from " + events + " e where e.tx_id >= ?::xid8 and " + chainExpr + " = any(?)"
-          + " and not exists (select 1 from " + seals + " s where s.event_id = e.id)" + notQuarantined()
-          + " order by e.tx_id, e.occurred_at, e.id limit ?")) {
+    String lastTx = null;
+    if (!heads.isEmpty()) {
+      try (PreparedStatement ps = c.prepareStatement("select e.id, e.occurred_at, e.event_hash, " + chainExpr
+          + " as chain_id, e.tx_id::text" + unsealedInOrder)) {
         ps.setString(1, low);
-        ps.setArray(2, c.createArrayOf("text", lockedWork.toArray()));
-        ps.setInt(3, maxPerPass);
-        ps.setFetchSize(2000);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            read++;
-            AuditEvent e = readOrQuarantine(rs);
-            if (e != null) {
-              byChain.computeIfAbsent(rs.getString("chain_id"), k -> new ArrayList<>()).add(e);
-            }
-          }
-        }
+        ps.setInt(2, maxPerPass);
+        ps.setFetchSize(10_000);
+        read = readUnsealed(ps, true, rows);
       }
+      if (!rows.isEmpty()) {
+        lastTx = rows.get(rows.size() - 1).txId;
+      }
+      rows.removeIf(u -> !heads.containsKey(u.chainId));
+      rows.sort(WRITING_ORDER);
     }
     boolean full = read >= maxPerPass;
+    boolean skipped = !heads.keySet().containsAll(work) || rows.size() < read;
+    // every committed, unsealed event of a locked chain below this transaction id was read and is
+    // sealed now, so the chain's low-water mark moves there: to xmin, or as far as a full read got
+    String reached = full ? lastTx : xmin;
+    hashStoredEvents(c, rows);
     List<Sealed> done = new ArrayList<>();
-    List<Seal> all = new ArrayList<>(read);
-    List<AuditEvent> allEvents = new ArrayList<>(read);
-    for (Map.Entry<String, List<AuditEvent>> en : byChain.entrySet()) {
+    List<Seal> all = new ArrayList<>(rows.size());
+    List<Unsealed> allEvents = new ArrayList<>(rows.size());
+    for (Map.Entry<String, List<Unsealed>> en : byChain(rows).entrySet()) {
       ChainSealer sealer = ChainSealer.startingAt(heads.get(en.getKey()));
       int n = 0;
-      for (AuditEvent e : en.getValue()) {
-        Seal seal = sealOrQuarantine(sealer, e);
-        if (seal != null) {
-          all.add(seal);
-          allEvents.add(e);
-          n++;
-        }
+      for (Unsealed u : en.getValue()) {
+        all.add(sealer.seal(u.chainId(), u.hash()));
+        allEvents.add(u);
+        n++;
       }
       heads.put(en.getKey(), sealer.head());
       done.add(new Sealed(en.getKey(), sealer.head(), n));
     }
     insertSealsPostgres(c, all, allEvents);
-    // 5. new heads; the low-water mark moves to xmin unless the pass stopped early
+    // 5. new heads; the low-water mark moves to xmin, or as far as a pass that stopped early got
     try (PreparedStatement ps = c.prepareStatement("update " + chains + " set head_seq = ?, head_hash = ?,"
-        + " low_xid = greatest(low_xid, ?::xid8), updated_at = clock_timestamp() where chain_id = ?")) {
+        + " low_xid = greatest(low_xid, least(?::xid8, ?::xid8)), updated_at = clock_timestamp() where chain_id = ?")) {
       for (ChainHead h : heads.values()) {
-        boolean moveMark = !full || !lockedWork.contains(h.chainId());
         ps.setLong(1, h.sequence());
         ps.setString(2, h.sequence() == 0 ? null : h.hash());
-        ps.setString(3, moveMark ? xmin : "0");
-        ps.setString(4, h.chainId());
+        ps.setString(3, xmin);
+        ps.setString(4, reached);
+        ps.setString(5, h.chainId());
         ps.addBatch();
       }
       ps.executeBatch();
@@ -258,10 +271,46 @@ public final class Sealer {
     return due;
   }
 
-  private void insertSealsPostgres(Connection c, List<Seal> all, List<AuditEvent> allEvents) throws SQLException {
+  /** The seals by {@code COPY} (a few times faster than an INSERT of arrays), or unnest without a PgConnection. */
+  private void insertSealsPostgres(Connection c, List<Seal> all, List<Unsealed> allEvents) throws SQLException {
     if (all.isEmpty()) {
       return;
     }
+    if (!c.isWrapperFor(PGConnection.class)) {
+      insertSealsUnnest(c, all, allEvents);
+      return;
+    }
+    CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn("copy " + seals
+        + " (chain_id, seq, event_id, occurred_at, prev_hash, hash) from stdin");
+    try {
+      StringBuilder sb = new StringBuilder(64 * 1024);
+      for (int i = 0; i < all.size(); i++) {
+        Seal s = all.get(i);
+        Unsealed e = allEvents.get(i);
+        PgWriter.escape(s.chainId(), sb);
+        sb.append('\t').append(s.sequence()).append('\t').append(e.id()).append('\t');
+        PgWriter.TIME.formatTo(e.occurredAt(), sb);
+        sb.append('\t').append(s.previousHash()).append('\t').append(s.hash()).append('\n');
+        if (sb.length() >= PgWriter.COPY_CHUNK || i == all.size() - 1) {
+          byte[] b = sb.toString().getBytes(StandardCharsets.UTF_8);
+          in.writeToCopy(b, 0, b.length);
+          sb.setLength(0);
+        }
+      }
+      in.endCopy();
+    } catch (SQLException | RuntimeException e) {
+      if (in.isActive()) {
+        try {
+          in.cancelCopy();
+        } catch (SQLException cancel) {
+          e.addSuppressed(cancel);
+        }
+      }
+      throw e;
+    }
+  }
+
+  private void insertSealsUnnest(Connection c, List<Seal> all, List<Unsealed> allEvents) throws SQLException {
     int n = all.size();
     Object[] chain = new Object[n];
     Object[] seq = new Object[n];
@@ -305,22 +354,16 @@ public final class Sealer {
     try (Statement s = c.createStatement()) {
       s.executeQuery("select id from " + names.sealLockTable() + " where id = 1 for update").close();
     }
-    Map<String, List<AuditEvent>> byChain = new LinkedHashMap<>();
-    int read = 0;
-    try (PreparedStatement ps = c.prepareStatement("select " + reader.selectList("e") + ", " + chainExpr
+    List<Unsealed> rows = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement("select e.id, e.occurred_at, e.event_hash, " + chainExpr
         + " as chain_id from " + events + " e where not exists (select 1 from " + seals
         + " s where s.event_id = e.id)" + notQuarantined() + " order by e.ingest_seq limit ?")) {
       ps.setInt(1, maxPerPass);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          read++;
-          AuditEvent e = readOrQuarantine(rs);
-          if (e != null) {
-            byChain.computeIfAbsent(rs.getString("chain_id"), k -> new ArrayList<>()).add(e);
-          }
-        }
-      }
+      readUnsealed(ps, false, rows);
     }
+    int read = rows.size();
+    hashStoredEvents(c, rows);
+    Map<String, List<Unsealed>> byChain = byChain(rows);
     try (PreparedStatement ps = c.prepareStatement("merge into " + chains + " (chain_id) key (chain_id) values (?)")) {
       for (String chain : byChain.keySet()) {
         ps.setString(1, chain);
@@ -348,7 +391,7 @@ public final class Sealer {
             + " (chain_id, seq, event_id, occurred_at, prev_hash, hash) values (?, ?, ?, ?, ?, ?)");
         PreparedStatement update = c.prepareStatement("update " + chains
             + " set head_seq = ?, head_hash = ?, updated_at = current_timestamp(6) where chain_id = ?")) {
-      for (Map.Entry<String, List<AuditEvent>> en : byChain.entrySet()) {
+      for (Map.Entry<String, List<Unsealed>> en : byChain.entrySet()) {
         ChainHead head;
         lock.setString(1, en.getKey());
         try (ResultSet rs = lock.executeQuery()) {
@@ -359,11 +402,8 @@ public final class Sealer {
         }
         ChainSealer sealer = ChainSealer.startingAt(head);
         int n = 0;
-        for (AuditEvent e : en.getValue()) {
-          Seal s = sealOrQuarantine(sealer, e);
-          if (s == null) {
-            continue;
-          }
+        for (Unsealed e : en.getValue()) {
+          Seal s = sealer.seal(e.chainId(), e.hash());
           n++;
           insert.setString(1, s.chainId());
           insert.setLong(2, s.sequence());
@@ -424,31 +464,107 @@ public final class Sealer {
     return sb.append(')').toString();
   }
 
+  /** An event to seal: its place in the writing order, and its event hash once known. */
+  private static final class Unsealed {
+    final UUID id;
+    final Instant occurredAt;
+    final String chainId;
+    /** The writing transaction's id (PostgreSQL), null on H2. */
+    final String txId;
+    byte[] hash;
+
+    Unsealed(UUID id, Instant occurredAt, String chainId, String txId, byte[] hash) {
+      this.id = id;
+      this.occurredAt = occurredAt;
+      this.chainId = chainId;
+      this.txId = txId;
+      this.hash = hash;
+    }
+
+    UUID id() {
+      return id;
+    }
+
+    Instant occurredAt() {
+      return occurredAt;
+    }
+
+    String chainId() {
+      return chainId;
+    }
+
+    byte[] hash() {
+      return hash;
+    }
+  }
+
+  /** Reads the rows into {@code out} and returns how many there were. */
+  private static int readUnsealed(PreparedStatement ps, boolean txIds, List<Unsealed> out) throws SQLException {
+    int n = 0;
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        n++;
+        byte[] hash = rs.getBytes(3);
+        out.add(new Unsealed(rs.getObject(1, UUID.class), rs.getObject(2, OffsetDateTime.class).toInstant(),
+            rs.getString(4), txIds ? rs.getString(5) : null, hash == null || hash.length != 32 ? null : hash));
+      }
+    }
+    return n;
+  }
+
+  /** The rows in their order, grouped by chain. */
+  private static Map<String, List<Unsealed>> byChain(List<Unsealed> rows) {
+    Map<String, List<Unsealed>> byChain = new LinkedHashMap<>();
+    for (Unsealed u : rows) {
+      byChain.computeIfAbsent(u.chainId(), k -> new ArrayList<>()).add(u);
+    }
+    return byChain;
+  }
+
   /**
-   * Reads one event row; a row that cannot be read back (damaged in the database, or beyond what
-   * the reader accepts) is quarantined instead of failing the whole pass, so every other tenant's
-   * sealing goes on. The event stays unsealed, which {@code verify} reports.
+   * Events stored without an event hash (written before schema version 3, by other means, or with
+   * a value the writer had to make safe), or with one that is not 32 bytes, are read back and hashed
+   * here. One that cannot be read
+   * back or encoded is quarantined instead of failing the whole pass, so every other tenant's
+   * sealing goes on; it stays unsealed, which {@code verify} reports. The others are kept.
    */
-  private AuditEvent readOrQuarantine(ResultSet rs) throws SQLException {
+  private void hashStoredEvents(Connection c, List<Unsealed> rows) throws SQLException {
+    Map<UUID, Unsealed> missing = new LinkedHashMap<>();
+    for (Unsealed u : rows) {
+      if (u.hash == null) {
+        missing.put(u.id, u);
+      }
+    }
+    if (missing.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement ps = c.prepareStatement("select " + reader.selectList("e") + " from " + events
+        + " e where e.id = any(?)")) {
+      ps.setArray(1, c.createArrayOf(dialect == Dialect.POSTGRESQL ? "uuid" : "UUID", missing.keySet().toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          UUID id = rs.getObject("id", UUID.class);
+          Unsealed u = missing.get(id);
+          if (u != null && u.occurredAt.equals(rs.getObject("occurred_at", OffsetDateTime.class).toInstant())) {
+            u.hash = hashOrQuarantine(id, rs);
+          }
+        }
+      }
+    }
+    rows.removeIf(u -> u.hash == null);
+  }
+
+  private byte[] hashOrQuarantine(UUID id, ResultSet rs) throws SQLException {
     try {
-      return reader.read(rs);
+      return CanonicalEncoding.sha256(reader.read(rs));
     } catch (RuntimeException e) {
-      quarantine(rs.getObject("id", UUID.class), e);
+      quarantine(id, e);
       return null;
     } catch (SQLException e) {
       if (!(e.getCause() instanceof JsonProcessingException)) {
         throw e; // the database, not the row
       }
-      quarantine(rs.getObject("id", UUID.class), new IllegalStateException(e.getMessage(), e));
-      return null;
-    }
-  }
-
-  private Seal sealOrQuarantine(ChainSealer sealer, AuditEvent e) {
-    try {
-      return sealer.seal(e);
-    } catch (RuntimeException ex) {
-      quarantine(e.id(), ex);
+      quarantine(id, new IllegalStateException(e.getMessage(), e));
       return null;
     }
   }
