@@ -70,6 +70,8 @@ import org.jdbi.v3.core.Jdbi;
  * that a host may hand to Flyway or Liquibase (then build with {@code migrate(false)}).
  */
 public final class JdbcAuditStore implements AuditSink {
+  /** How often the background sealer looks for work unless configured otherwise. */
+  public static final Duration DEFAULT_SEAL_INTERVAL = Duration.ofMillis(250);
   private static final Comparator<EventRow> ROW_ORDER = Comparator.comparing(EventRow::occurredAt)
       .thenComparing(EventRow::id, (a, b) -> {
         int c = Long.compareUnsigned(a.getMostSignificantBits(), b.getMostSignificantBits());
@@ -398,7 +400,7 @@ public final class JdbcAuditStore implements AuditSink {
     private String tablePrefix = "audit_";
     private boolean migrate = true;
     private Clock clock = Clock.systemUTC();
-    private Duration sealInterval = Duration.ofMillis(500);
+    private Duration sealInterval = DEFAULT_SEAL_INTERVAL;
     private int sealBatch = 20_000;
     private Duration maxSealingLag = Duration.ofMinutes(1);
     private CheckpointSigner signer;
@@ -447,7 +449,7 @@ public final class JdbcAuditStore implements AuditSink {
     }
 
     /**
-     * How often the background sealer looks for committed, unsealed events (default 500 ms);
+     * How often the background sealer looks for committed, unsealed events (default 250 ms);
      * {@code null} turns background sealing off, for hosts that call {@link JdbcAuditStore#sealNow()}
      * themselves or leave sealing to other instances.
      *

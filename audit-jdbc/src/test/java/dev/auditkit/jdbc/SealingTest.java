@@ -78,6 +78,33 @@ class SealingTest {
   }
 
   @DatabaseTest
+  void aChainThatAppearsWhileFullPassesContinue_isSealedToo(TestDatabase db) throws SQLException {
+    try (JdbcAuditStore store = JdbcAuditStore.builder(db.dataSource()).sealInterval(null).sealBatch(7).build()) {
+      List<UUID> a = new ArrayList<>();
+      for (int i = 0; i < 30; i++) {
+        AuditEvent e = event("a", i);
+        store.write(List.of(e));
+        a.add(e.id());
+      }
+      // behind a's backlog: a chain the first passes never saw, and more of a
+      List<AuditEvent> late = List.of(event("c", 100), event("c", 101), event("a", 102), event(null, 103));
+      for (AuditEvent e : late) {
+        store.write(List.of(e));
+      }
+      assertThat(store.sealNow()).isEqualTo(34);
+      Map<String, List<UUID>> chains = Chains.assertValid(db);
+      assertThat(chains.get("t:a")).hasSize(31).startsWith(a.toArray(UUID[]::new));
+      assertThat(chains.get("t:c")).containsExactly(late.get(0).id(), late.get(1).id());
+      assertThat(chains.get("global")).containsExactly(late.get(3).id());
+      // the marks moved only as far as sealing got: later events of every chain still seal
+      store.write(List.of(event("a", 200), event("c", 201), event("d", 202)));
+      assertThat(store.sealNow()).isEqualTo(3);
+      assertThat(Chains.assertValid(db).values().stream().mapToInt(List::size).sum()).isEqualTo(37);
+      assertThat(store.verifyAll()).allSatisfy(v -> assertThat(v.ok()).as(v.summary()).isTrue());
+    }
+  }
+
+  @DatabaseTest
   void aLongHostTransactionDelaysOnlyItsOwnRows(TestDatabase db) throws Exception {
     try (JdbcAuditStore store = manualStore(db); Connection host = db.connection()) {
       host.setAutoCommit(false);

@@ -60,6 +60,11 @@ public final class EventReader implements RowMapper<AuditEvent> {
   }
 
   public AuditEvent read(ResultSet rs) throws SQLException {
+    return builder(rs).build(AuditLimits.unlimited());
+  }
+
+  /** The event of the current row as a builder, for a caller that adds its seal before building once. */
+  public AuditEvent.Builder builder(ResultSet rs) throws SQLException {
     Actor actor = Actor.of(ActorType.valueOf(rs.getString("actor_type")), rs.getString("actor_id"))
         .role(rs.getString("actor_role"))
         .email(rs.getString("actor_email"))
@@ -105,7 +110,7 @@ public final class EventReader implements RowMapper<AuditEvent> {
         .requestId(rs.getString("request_id"))
         .build());
     b.source(SourceInfo.of(rs.getString("source_app"), rs.getString("source_version"), rs.getString("source_host")));
-    return b.build(AuditLimits.unlimited());
+    return b;
   }
 
   private static JsonNode json(ResultSet rs, String column) throws SQLException {

@@ -67,6 +67,11 @@ public final class Sealer {
   private final String seals;
   private final String chains;
   private final String chainExpr;
+  /**
+   * The chains of a full pass, for the next pass to continue without looking for work again; passes
+   * run one at a time (SealingService), and a pass that fails clears it.
+   */
+  private volatile Set<String> carryOver;
   /** Events this instance could not read or encode: left unsealed (verify reports them), skipped. */
   private final Set<UUID> quarantined = ConcurrentHashMap.newKeySet();
 
@@ -112,6 +117,7 @@ public final class Sealer {
         c.commit();
         return p;
       } catch (SQLException | RuntimeException e) {
+        carryOver = null;
         c.rollback();
         throw e;
       } finally {
@@ -134,25 +140,23 @@ public final class Sealer {
     //    the same however large the backlog is.
     String unsealedInOrder = " from " + events + " e where e.tx_id >= ?::xid8 and not exists (select 1 from " + seals
         + " s where s.event_id = e.id)" + notQuarantined() + " order by e.tx_id limit ?";
-    Set<String> work = new LinkedHashSet<>();
-    try (PreparedStatement ps = c.prepareStatement("select " + chainExpr + unsealedInOrder)) {
-      ps.setString(1, low);
-      ps.setInt(2, maxPerPass);
-      ps.setFetchSize(10_000);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          work.add(rs.getString(1));
+    //    A pass that continues a full one takes over its chains instead: nothing else was in the way.
+    Set<String> work = carryOver;
+    carryOver = null;
+    if (work == null) {
+      work = new LinkedHashSet<>();
+      try (PreparedStatement ps = c.prepareStatement("select " + chainExpr + unsealedInOrder)) {
+        ps.setString(1, low);
+        ps.setInt(2, maxPerPass);
+        ps.setFetchSize(10_000);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            work.add(rs.getString(1));
+          }
         }
       }
     }
-    if (!work.isEmpty()) {
-      try (PreparedStatement ps = c.prepareStatement("insert into " + chains
-          + " (chain_id, low_xid) select unnest(?::text[]), ?::xid8 on conflict do nothing")) {
-        ps.setArray(1, c.createArrayOf("text", work.toArray()));
-        ps.setString(2, low);
-        ps.executeUpdate();
-      }
-    }
+    register(c, work, low);
     // 3. lock what this pass can seal (chains with work, and idle chains whose mark can move)
     Map<String, ChainHead> heads = new LinkedHashMap<>();
     Map<String, State> states = new LinkedHashMap<>();
@@ -186,11 +190,22 @@ public final class Sealer {
       if (!rows.isEmpty()) {
         lastTx = rows.get(rows.size() - 1).txId;
       }
+      // a chain first seen here (a continued pass does not look for work) is registered at the
+      // pass's mark, so that the marks moving below can never pass over its rows
+      Set<String> unknown = new LinkedHashSet<>();
+      for (Unsealed u : rows) {
+        if (!heads.containsKey(u.chainId) && !work.contains(u.chainId)) {
+          unknown.add(u.chainId);
+        }
+      }
+      register(c, unknown, low);
       rows.removeIf(u -> !heads.containsKey(u.chainId));
       rows.sort(WRITING_ORDER);
     }
     boolean full = read >= maxPerPass;
     boolean skipped = !heads.keySet().containsAll(work) || rows.size() < read;
+    Set<String> readChains = new LinkedHashSet<>();
+    rows.forEach(u -> readChains.add(u.chainId));
     // every committed, unsealed event of a locked chain below this transaction id was read and is
     // sealed now, so the chain's low-water mark moves there: to xmin, or as far as a full read got
     String reached = full ? lastTx : xmin;
@@ -224,7 +239,23 @@ public final class Sealer {
       ps.executeBatch();
     }
     List<Checkpoint> signed = checkpoint(c, states, heads);
+    if (full && !skipped) {
+      carryOver = readChains; // taken by the next pass if this one commits (see sealOnce)
+    }
     return new Pass(all.size(), done, full || skipped, signed);
+  }
+
+  /** Adds chain rows, at low-water mark {@code low}, for chains that have none yet. */
+  private void register(Connection c, Set<String> chainIds, String low) throws SQLException {
+    if (chainIds.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement ps = c.prepareStatement("insert into " + chains
+        + " (chain_id, low_xid) select unnest(?::text[]), ?::xid8 on conflict do nothing")) {
+      ps.setArray(1, c.createArrayOf("text", chainIds.toArray()));
+      ps.setString(2, low);
+      ps.executeUpdate();
+    }
   }
 
   private static State state(ResultSet rs) throws SQLException {
@@ -289,7 +320,7 @@ public final class Sealer {
         Unsealed e = allEvents.get(i);
         PgWriter.escape(s.chainId(), sb);
         sb.append('\t').append(s.sequence()).append('\t').append(e.id()).append('\t');
-        PgWriter.TIME.formatTo(e.occurredAt(), sb);
+        PgWriter.appendTime(e.occurredAt(), sb);
         sb.append('\t').append(s.previousHash()).append('\t').append(s.hash()).append('\n');
         if (sb.length() >= PgWriter.COPY_CHUNK || i == all.size() - 1) {
           byte[] b = sb.toString().getBytes(StandardCharsets.UTF_8);
