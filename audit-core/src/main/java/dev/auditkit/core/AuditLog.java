@@ -190,7 +190,7 @@ public final class AuditLog implements AutoCloseable {
       b.source(source);
     }
     redaction.apply(b);
-    AuditEvent event = b.build(limits, clock, ids);
+    AuditEvent event = b.buildPrivate(limits, clock, ids); // b is this call's own copy
     switch (delivery) {
       case SYNC -> writeSync(event);
       case ASYNC -> async.submit(event);

@@ -17,6 +17,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +33,8 @@ public final class AsyncDispatcher {
   private static final Logger LOG = LoggerFactory.getLogger(AsyncDispatcher.class);
   private static final int REPORTED_IDS = 100;
   private static final long IDLE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+  /** Longest nap while a batch fills, so that a batch that filled up early is not held back long. */
+  private static final long MAX_NAP_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
   private record Item(AuditEvent event, JournalSegment segment, long acceptedAt) {}
 
@@ -206,16 +209,20 @@ public final class AsyncDispatcher {
     queue.drainTo(batch, size - 1);
     long delay = settings.batchDelay().toNanos();
     if (batch.size() < size && delay > 0 && !closing) {
+      // nap instead of waiting on the queue: a writer waiting there is woken by every single event,
+      // and the wake-up (a system call) would be paid on the caller's thread
       long deadline = System.nanoTime() + delay;
-      while (batch.size() < size) {
+      while (!closing && queue.size() < size - batch.size()) {
         long left = deadline - System.nanoTime();
-        Item next = left <= 0 ? null : queue.poll(left, TimeUnit.NANOSECONDS);
-        if (next == null) {
+        if (left <= 0) {
           break;
         }
-        batch.add(next);
-        queue.drainTo(batch, size - batch.size());
+        LockSupport.parkNanos(Math.min(left, MAX_NAP_NANOS));
+        if (Thread.interrupted()) {
+          throw new InterruptedException();
+        }
       }
+      queue.drainTo(batch, size - batch.size());
     }
     return batch;
   }

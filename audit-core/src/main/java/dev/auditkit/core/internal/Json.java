@@ -177,6 +177,9 @@ public final class Json {
     if (node == null || node.isNull() || node.isMissingNode() || maxBytes == Integer.MAX_VALUE) {
       return node;
     }
+    if (sizeBound(node, maxBytes) <= maxBytes) {
+      return node; // surely small enough: no need to serialise it to find out
+    }
     byte[] b = bytes(node);
     if (b.length <= maxBytes) {
       return node;
@@ -186,6 +189,38 @@ public final class Json {
     marker.put("originalBytes", b.length);
     marker.put("sha256", sha256Hex(b));
     return marker;
+  }
+
+  /**
+   * An upper bound of the size of {@code node} as compact UTF-8 JSON, found by walking the tree
+   * without serialising it (a string char takes at most 6 bytes, as a {@code \\uXXXX} escape); once
+   * the bound passes {@code limit} the walk stops and returns a value above it. Arbitrary-precision
+   * numbers and embedded objects, whose text length is not known without writing them, count as
+   * over the limit.
+   */
+  public static long sizeBound(JsonNode node, long limit) {
+    if (node.isTextual()) {
+      return 2 + 6L * node.textValue().length();
+    }
+    if (node.isObject()) {
+      long n = 2;
+      for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext() && n <= limit; ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        n += 4 + 6L * e.getKey().length() + sizeBound(e.getValue(), limit - n);
+      }
+      return n;
+    }
+    if (node.isArray()) {
+      long n = 2;
+      for (int i = 0; i < node.size() && n <= limit; i++) {
+        n += 1 + sizeBound(node.get(i), limit - n);
+      }
+      return n;
+    }
+    if (node.isBigDecimal() || node.isBigInteger() || node.isPojo() || node.isBinary()) {
+      return limit + 1;
+    }
+    return 32; // int, long, double, float, boolean, null: at most 24 characters
   }
 
   public static String sha256Hex(byte[] data) {
