@@ -103,7 +103,7 @@ public final class AsyncDispatcher {
     long now = clock.millis();
     JournalSegment segment = null;
     if (journal != null) {
-      Journal.Appended a = journal.append(now, Json.bytes(EventJson.toJson(event)));
+      Journal.Appended a = journal.append(now, EventJson.bytes(event));
       segment = a == null ? null : a.segment();
     }
     Item item = new Item(event, segment, now);

@@ -1,5 +1,7 @@
 package dev.auditkit.core.internal;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -14,9 +16,13 @@ import dev.auditkit.core.RequestInfo;
 import dev.auditkit.core.Resource;
 import dev.auditkit.core.Seal;
 import dev.auditkit.core.SourceInfo;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.UUID;
 
@@ -30,8 +36,39 @@ public final class EventJson {
 
   private EventJson() {}
 
+  /** {@code uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'} for years 0-9999, by hand (a DateTimeFormatter is slow). */
   public static String formatTime(Instant t) {
-    return TIME.format(t);
+    long sec = t.getEpochSecond();
+    if (sec < MIN_SECOND || sec > MAX_SECOND) {
+      return TIME.format(t);
+    }
+    LocalDateTime d = LocalDateTime.ofEpochSecond(sec, 0, ZoneOffset.UTC);
+    char[] c = new char[27];
+    digits(c, 0, d.getYear(), 4);
+    c[4] = '-';
+    digits(c, 5, d.getMonthValue(), 2);
+    c[7] = '-';
+    digits(c, 8, d.getDayOfMonth(), 2);
+    c[10] = 'T';
+    digits(c, 11, d.getHour(), 2);
+    c[13] = ':';
+    digits(c, 14, d.getMinute(), 2);
+    c[16] = ':';
+    digits(c, 17, d.getSecond(), 2);
+    c[19] = '.';
+    digits(c, 20, t.getNano() / 1000, 6);
+    c[26] = 'Z';
+    return new String(c);
+  }
+
+  private static final long MIN_SECOND = Instant.parse("0000-01-01T00:00:00Z").getEpochSecond();
+  private static final long MAX_SECOND = Instant.parse("9999-12-31T23:59:59Z").getEpochSecond();
+
+  private static void digits(char[] c, int at, int value, int width) {
+    for (int i = at + width - 1; i >= at; i--) {
+      c[i] = (char) ('0' + value % 10);
+      value /= 10;
+    }
   }
 
   public static ObjectNode toJson(AuditEvent e) {
@@ -99,6 +136,148 @@ public final class EventJson {
       sn.put("hash", seal.hash());
     });
     return n;
+  }
+
+  /**
+   * {@link #toJson} as compact UTF-8 bytes, written straight from the event without building the
+   * tree first (the journal does this on the caller's thread for every event). Same bytes as
+   * {@code Json.bytes(toJson(e))}.
+   */
+  public static byte[] bytes(AuditEvent e) {
+    ByteArrayBuilder out = new ByteArrayBuilder(1024);
+    try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
+      write(g, e);
+    } catch (IOException ex) {
+      throw new UncheckedIOException("an audit event could not be serialised", ex);
+    }
+    return out.toByteArray();
+  }
+
+  private static void write(JsonGenerator g, AuditEvent e) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("id", e.id().toString());
+    g.writeStringField("occurredAt", formatTime(e.occurredAt()));
+    field(g, "tenantId", e.tenantId());
+    Actor a = e.actor();
+    g.writeObjectFieldStart("actor");
+    g.writeStringField("type", a.type().name());
+    g.writeStringField("id", a.id());
+    field(g, "role", a.role());
+    field(g, "email", a.email());
+    field(g, "org", a.org());
+    if (!a.extraIds().isEmpty()) {
+      g.writeObjectFieldStart("extraIds");
+      for (Map.Entry<String, String> x : a.extraIds().entrySet()) {
+        g.writeStringField(x.getKey(), x.getValue());
+      }
+      g.writeEndObject();
+    }
+    g.writeEndObject();
+    g.writeStringField("action", e.action());
+    g.writeStringField("kind", e.kind().name());
+    g.writeStringField("outcome", e.outcome().name());
+    g.writeObjectFieldStart("resource");
+    g.writeStringField("type", e.resource().type());
+    field(g, "id", e.resource().id());
+    field(g, "label", e.resource().label());
+    g.writeEndObject();
+    field(g, "fromState", e.fromState());
+    field(g, "toState", e.toState());
+    if (!e.changes().isEmpty()) {
+      g.writeArrayFieldStart("changes");
+      for (FieldChange c : e.changes()) {
+        g.writeStartObject();
+        g.writeStringField("path", c.path());
+        g.writeFieldName("from");
+        node(g, c.from());
+        g.writeFieldName("to");
+        node(g, c.to());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+    }
+    if (e.oldValue() != null) {
+      g.writeFieldName("oldValue");
+      node(g, e.oldValue());
+    }
+    if (e.newValue() != null) {
+      g.writeFieldName("newValue");
+      node(g, e.newValue());
+    }
+    g.writeFieldName("metadata");
+    node(g, e.metadata());
+    RequestInfo r = e.request();
+    if (!r.isEmpty()) {
+      g.writeObjectFieldStart("request");
+      field(g, "ip", r.ip());
+      field(g, "userAgent", r.userAgent());
+      field(g, "method", r.method());
+      field(g, "path", r.path());
+      field(g, "requestId", r.requestId());
+      g.writeEndObject();
+    }
+    SourceInfo src = e.source();
+    if (!src.isEmpty()) {
+      g.writeObjectFieldStart("source");
+      field(g, "app", src.app());
+      field(g, "version", src.version());
+      field(g, "host", src.host());
+      g.writeEndObject();
+    }
+    if (e.seal().isPresent()) {
+      Seal seal = e.seal().get();
+      g.writeObjectFieldStart("seal");
+      g.writeStringField("chainId", seal.chainId());
+      g.writeNumberField("sequence", seal.sequence());
+      g.writeStringField("previousHash", seal.previousHash());
+      g.writeStringField("hash", seal.hash());
+      g.writeEndObject();
+    }
+    g.writeEndObject();
+  }
+
+  /**
+   * Writes a tree with the generator's own methods: {@code writeTree} sets up a serializer provider
+   * per call, which costs more than writing a small value.
+   */
+  private static void node(JsonGenerator g, JsonNode n) throws IOException {
+    switch (n.getNodeType()) {
+      case OBJECT -> {
+        g.writeStartObject();
+        for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+          Map.Entry<String, JsonNode> x = it.next();
+          g.writeFieldName(x.getKey());
+          node(g, x.getValue());
+        }
+        g.writeEndObject();
+      }
+      case ARRAY -> {
+        g.writeStartArray();
+        for (JsonNode v : n) {
+          node(g, v);
+        }
+        g.writeEndArray();
+      }
+      case STRING -> g.writeString(n.textValue());
+      case BOOLEAN -> g.writeBoolean(n.booleanValue());
+      case NULL -> g.writeNull();
+      case NUMBER -> {
+        switch (n.numberType()) {
+          case INT -> g.writeNumber(n.intValue());
+          case LONG -> g.writeNumber(n.longValue());
+          case DOUBLE -> g.writeNumber(n.doubleValue());
+          case FLOAT -> g.writeNumber(n.floatValue());
+          default -> g.writeTree(n); // BigDecimal and BigInteger: as the mapper is configured
+        }
+      }
+      default -> g.writeTree(n); // binary, POJO, missing: rare, as Jackson writes them
+    }
+  }
+
+  private static void field(JsonGenerator g, String name, String value) throws IOException {
+    if (value != null) {
+      g.writeStringField(name, value);
+    }
   }
 
   /**
