@@ -180,8 +180,9 @@ public final class Sealer {
     int read = 0;
     String lastTx = null;
     if (!heads.isEmpty()) {
-      try (PreparedStatement ps = c.prepareStatement("select e.id, e.occurred_at, e.event_hash, " + chainExpr
-          + " as chain_id, e.tx_id::text" + unsealedInOrder)) {
+      // the time as epoch microseconds: a number is much cheaper to read than a timestamptz text
+      try (PreparedStatement ps = c.prepareStatement("select e.id, (extract(epoch from e.occurred_at) * 1000000)::int8,"
+          + " e.event_hash, " + chainExpr + " as chain_id, e.tx_id::text" + unsealedInOrder)) {
         ps.setString(1, low);
         ps.setInt(2, maxPerPass);
         ps.setFetchSize(10_000);
@@ -529,14 +530,24 @@ public final class Sealer {
     }
   }
 
-  /** Reads the rows into {@code out} and returns how many there were. */
+  /**
+   * Reads the rows into {@code out} and returns how many there were; PostgreSQL rows ({@code txIds})
+   * carry the time as epoch microseconds and the writing transaction's id.
+   */
   private static int readUnsealed(PreparedStatement ps, boolean txIds, List<Unsealed> out) throws SQLException {
     int n = 0;
     try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
         n++;
         byte[] hash = rs.getBytes(3);
-        out.add(new Unsealed(rs.getObject(1, UUID.class), rs.getObject(2, OffsetDateTime.class).toInstant(),
+        Instant at;
+        if (txIds) {
+          long micros = rs.getLong(2);
+          at = Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L);
+        } else {
+          at = rs.getObject(2, OffsetDateTime.class).toInstant();
+        }
+        out.add(new Unsealed(rs.getObject(1, UUID.class), at,
             rs.getString(4), txIds ? rs.getString(5) : null, hash == null || hash.length != 32 ? null : hash));
       }
     }
