@@ -49,10 +49,12 @@ public final class StoredChain implements ChainSource {
     String sql = "select s.chain_id as seal_chain, s.seq as seal_seq, s.prev_hash as seal_prev, s.hash as seal_hash, "
         + reader.selectList("e") + " from " + names.sealTable() + " s join " + names.eventTable()
         + " e on e.id = s.event_id and e.occurred_at = s.occurred_at where s.chain_id = ? order by s.seq";
-    return query(sql, rs -> reader.builder(rs)
+    // the rows are fetched and rebuilt on a thread of their own, ahead of the caller, who hashes them
+    Stream<AuditEvent> rows = query(sql, rs -> reader.builder(rs)
         .seal(new Seal(rs.getString("seal_chain"), rs.getLong("seal_seq"), rs.getString("seal_prev"),
             rs.getString("seal_hash")))
         .build(AuditLimits.unlimited()));
+    return Prefetch.of(rows, 16, "auditkit-chain-reader");
   }
 
   @Override
