@@ -141,7 +141,7 @@ def main():
             print("  got:  %r\n  want: %r" % (got, want))
         by_id[v["event"]["id"]] = got
     chain = doc["chain"]
-    prev = hashlib.sha256(b"auditkit.chain.v1\n" + chain["chainId"].encode("utf-8")).hexdigest()
+    prev = hashlib.sha256(b"auditkit.chain.v2\n" + chain["chainId"].encode("utf-8")).hexdigest()
     if prev != chain["genesis"]:
         print("FAIL genesis")
         failures += 1

@@ -67,6 +67,29 @@ class AsyncDeliveryTest {
   }
 
   @Test
+  void aQueueSmallerThanABatch_isShippedWhenFull_notAfterTheBatchDelay() throws Exception {
+    GatedSink sink = new GatedSink();
+    // a batch could never fill this queue: the writer must not wait out the (long) delay while
+    // callers block on the full queue
+    try (AuditLog audit = async(sink).queueCapacity(4).batchSize(500).batchDelay(Duration.ofSeconds(60)).build()) {
+      ExecutorService pool = Executors.newSingleThreadExecutor();
+      try {
+        Future<?> producer = pool.submit(() -> {
+          for (int i = 0; i < 50; i++) {
+            audit.logAction("export_report", "report", "r-" + i, null);
+          }
+        });
+        producer.get(20, TimeUnit.SECONDS); // callers got through a queue of 4 without waiting a minute
+        // all but the last partial batch (at most the queue plus the one being filled) are shipped
+        Await.until("shipped " + sink.store.size(), WAIT, () -> sink.store.size() >= 50 - 5);
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+    assertThat(sink.store.size()).isEqualTo(50);
+  }
+
+  @Test
   void block_makesTheCallerWaitWhileTheQueueIsFull_andLosesNothing() throws Exception {
     GatedSink sink = new GatedSink().hold();
     AuditLog audit = async(sink).queueCapacity(4).batchSize(1).batchDelay(Duration.ZERO).build();

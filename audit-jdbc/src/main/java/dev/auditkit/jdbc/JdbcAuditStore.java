@@ -186,12 +186,15 @@ public final class JdbcAuditStore implements AuditSink {
         }
         try {
           writer.writeCommitted(c, rows);
-          return;
         } finally {
           if (!auto) {
             c.setAutoCommit(false);
           }
         }
+        return;
+      } catch (RuntimeException e) {
+        throw e instanceof AuditWriteException w ? w : new AuditWriteException("writing " + rows.size()
+            + " audit event(s) to " + names.eventTable() + " failed: " + e, e);
       } catch (SQLException e) {
         if (partitions != null && attempt == 1 && SqlStates.isMissingPartition(e)) {
           partitions.forget(); // a partition was dropped behind the store's back: create it again
@@ -219,7 +222,7 @@ public final class JdbcAuditStore implements AuditSink {
     try {
       ensurePartitions(rows);
       writer.write(connection, rows);
-    } catch (SQLException e) {
+    } catch (SQLException | RuntimeException e) {
       throw new AuditWriteException("appending " + rows.size() + " audit event(s) to " + names.eventTable()
           + " failed: " + e.getMessage(), e);
     }

@@ -82,6 +82,11 @@ class EventHashTest {
         .metadata("nested", Map.of("list", List.of(List.of(), Map.of(), "", Map.of("z", 1, "a", List.of(true, false)))))
         .newValue(Json.MAPPER.readTree("[1, \"two\", {\"c\": 3, \"b\": []}, null]"))
         .build());
+    // far from the epoch, where epoch microseconds in floating point would be off by one
+    out.add(AuditEvent.builder().tenantId("org-t").occurredAt(Instant.parse("1800-01-01T00:00:00.000001Z"))
+        .action("old").resource("r", "1").build());
+    out.add(AuditEvent.builder().tenantId("org-t").occurredAt(Instant.parse("2200-12-31T23:59:59.999999Z"))
+        .action("future").resource("r", "2").build());
     return out;
   }
 
@@ -139,11 +144,12 @@ class EventHashTest {
   }
 
   @DatabaseTest
-  void rowsWithoutAHash_areHashedFromTheStoredEvent_andAForgedHashIsNeverTrusted(TestDatabase db) throws Exception {
+  void rowsWithoutAUsableHash_areHashedFromTheStoredEvent_andAForgedHashIsNeverTrusted(TestDatabase db) throws Exception {
     try (JdbcAuditStore store = SealingTest.manualStore(db)) {
       AuditEvent model = SealingTest.event("org-1", 1);
       store.write(List.of(model));
       UUID noHash = UUID.randomUUID();
+      UUID shortHash = UUID.randomUUID();
       UUID forged = UUID.randomUUID();
       String cols = String.join(", ", EventRow.COLUMNS.subList(1, EventRow.COLUMNS.size()));
       try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement("insert into audit_event (id, "
@@ -152,16 +158,20 @@ class EventHashTest {
         ps.setBytes(2, null);
         ps.setObject(3, model.id());
         assertThat(ps.executeUpdate()).as("a row as an older auditkit or another tool writes it").isEqualTo(1);
+        ps.setObject(1, shortHash);
+        ps.setBytes(2, new byte[31]);
+        ps.setObject(3, model.id());
+        assertThat(ps.executeUpdate()).as("a row whose hash is not 32 bytes").isEqualTo(1);
         ps.setObject(1, forged);
         ps.setBytes(2, new byte[32]);
         ps.setObject(3, model.id());
         assertThat(ps.executeUpdate()).as("a row with a made-up hash").isEqualTo(1);
       }
-      assertThat(store.sealNow(Duration.ofSeconds(30))).isEqualTo(3);
+      assertThat(store.sealNow(Duration.ofSeconds(30))).isEqualTo(4);
       ChainVerification v = store.verify("t:org-1");
       assertThat(v.kind()).as(v.summary()).contains(TamperKind.MODIFIED);
-      assertThat(v.eventId()).as("the hash-less row verified; the forged one did not").contains(forged);
-      assertThat(v.position()).isEqualTo(3);
+      assertThat(v.eventId()).as("the rows without a usable hash verified; the forged one did not").contains(forged);
+      assertThat(v.position()).isEqualTo(4);
     }
   }
 

@@ -23,6 +23,7 @@ public final class CanonicalEncoding {
 
   /** A writer's buffer and a digest per thread: making them costs more than hashing a small event. */
   private static final ThreadLocal<ChainHasher> HASHER = ThreadLocal.withInitial(ChainHasher::new);
+  private static final int MAX_RETAINED_BYTES = 256 * 1024;
 
   private CanonicalEncoding() {}
 
@@ -40,7 +41,12 @@ public final class CanonicalEncoding {
   /** SHA-256 of {@link #encode(AuditEvent)}: the event hash that the chain links (32 bytes). */
   public static byte[] sha256(AuditEvent event) {
     Objects.requireNonNull(event, "event");
-    return HASHER.get().eventHash(event);
+    ChainHasher hasher = HASHER.get();
+    byte[] hash = hasher.eventHash(event);
+    if (hasher.retainedBytes() > MAX_RETAINED_BYTES) {
+      HASHER.remove(); // a rare huge event: do not keep its buffer for the life of the thread
+    }
+    return hash;
   }
 
   /** Lower-case hex of {@link #sha256(AuditEvent)}. */

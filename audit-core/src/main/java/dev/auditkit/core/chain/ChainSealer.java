@@ -109,9 +109,9 @@ public final class ChainSealer {
     return new ChainHasher().hashHex(previousHash, Objects.requireNonNull(event, "event"));
   }
 
-  /** The previous hash of a chain's first event: hex SHA-256 of {@code "auditkit.chain.v1\n" + chainId}. */
+  /** The previous hash of a chain's first event: hex SHA-256 of {@code "auditkit.chain.v2\n" + chainId}. */
   public static String genesisHash(String chainId) {
     ChainIds.require(chainId);
-    return Hashes.hex(Hashes.sha256().digest(("auditkit.chain.v1\n" + chainId).getBytes(StandardCharsets.UTF_8)));
+    return Hashes.hex(Hashes.sha256().digest(("auditkit.chain.v2\n" + chainId).getBytes(StandardCharsets.UTF_8)));
   }
 }

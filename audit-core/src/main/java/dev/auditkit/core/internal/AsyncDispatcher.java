@@ -212,7 +212,8 @@ public final class AsyncDispatcher {
       // nap instead of waiting on the queue: a writer waiting there is woken by every single event,
       // and the wake-up (a system call) would be paid on the caller's thread
       long deadline = System.nanoTime() + delay;
-      while (!closing && queue.size() < size - batch.size()) {
+      // (a full queue ends the nap too: with a capacity below the batch size it never holds a batch)
+      while (!closing && queue.size() < size - batch.size() && queue.remainingCapacity() > 0) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           break;

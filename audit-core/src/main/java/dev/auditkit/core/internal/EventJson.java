@@ -196,13 +196,15 @@ public final class EventJson {
       }
       g.writeEndArray();
     }
-    if (e.oldValue() != null) {
+    JsonNode oldValue = e.oldValue(); // the accessors return copies: take each once
+    if (oldValue != null) {
       g.writeFieldName("oldValue");
-      node(g, e.oldValue());
+      node(g, oldValue);
     }
-    if (e.newValue() != null) {
+    JsonNode newValue = e.newValue();
+    if (newValue != null) {
       g.writeFieldName("newValue");
-      node(g, e.newValue());
+      node(g, newValue);
     }
     g.writeFieldName("metadata");
     node(g, e.metadata());

@@ -62,11 +62,16 @@ public final class PgWriter implements EventWriter {
         c.releaseSavepoint(sp);
       }
       return;
-    } catch (SQLException e) {
+    } catch (SQLException | RuntimeException e) {
+      // rows are serialised while they stream, so a failure may also come from making a row
       if (sp != null) {
-        c.rollback(sp); // keeps the caller's transaction usable, and the original error visible
+        try {
+          c.rollback(sp); // keeps the caller's transaction usable, and the original error visible
+        } catch (SQLException rollback) {
+          e.addSuppressed(rollback);
+        }
       }
-      if (!SqlStates.isUniqueViolation(e)) {
+      if (!(e instanceof SQLException sql) || !SqlStates.isUniqueViolation(sql)) {
         throw e;
       }
     }
@@ -88,6 +93,22 @@ public final class PgWriter implements EventWriter {
           throw e;
         }
       }
+      // some rows are stored already (a replay): the INSERT path, which skips them, in a transaction
+      c.setAutoCommit(false);
+      try {
+        insert(c, rows);
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        try {
+          c.rollback();
+        } catch (SQLException rollback) {
+          e.addSuppressed(rollback);
+        }
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
+      return;
     }
     EventWriter.super.writeCommitted(c, rows);
   }

@@ -51,7 +51,7 @@ public final class Sealer {
   private static final int MAX_QUARANTINED = 1000;
   /** Within a pass: by writing transaction, then by time and id, so that a pass's order is reproducible. */
   private static final Comparator<Unsealed> WRITING_ORDER = Comparator
-      .comparingLong((Unsealed u) -> Long.parseUnsignedLong(u.txId))
+      .comparingLong((Unsealed u) -> u.tx)
       .thenComparing(u -> u.occurredAt)
       .thenComparing(u -> u.id, (a, b) -> {
         int c = Long.compareUnsigned(a.getMostSignificantBits(), b.getMostSignificantBits());
@@ -136,8 +136,9 @@ public final class Sealer {
     String xmin = single(c, "select pg_snapshot_xmin(pg_current_snapshot())::text");
     String low = single(c, "select coalesce(min(low_xid), '0'::xid8)::text from " + chains);
     // 2. chains with committed, unsealed events, among the next events in writing order. Both reads
-    //    walk the tx_id index from the mark and stop after maxPerPass unsealed rows, so a pass costs
-    //    the same however large the backlog is.
+    //    walk the tx_id index from the lowest mark and stop after maxPerPass unsealed rows, so a
+    //    backlog is not rescanned by every pass (sealed rows above the lowest mark are still walked:
+    //    while a long host transaction holds xmin back, or another instance holds a chain).
     String unsealedInOrder = " from " + events + " e where e.tx_id >= ?::xid8 and not exists (select 1 from " + seals
         + " s where s.event_id = e.id)" + notQuarantined() + " order by e.tx_id limit ?";
     //    A pass that continues a full one takes over its chains instead: nothing else was in the way.
@@ -181,7 +182,9 @@ public final class Sealer {
     String lastTx = null;
     if (!heads.isEmpty()) {
       // the time as epoch microseconds: a number is much cheaper to read than a timestamptz text
-      try (PreparedStatement ps = c.prepareStatement("select e.id, (extract(epoch from e.occurred_at) * 1000000)::int8,"
+      // (exact on every version: before PostgreSQL 14 extract returns float8)
+      try (PreparedStatement ps = c.prepareStatement("select e.id, extract(epoch from date_trunc('second', e.occurred_at))::int8"
+          + " * 1000000 + extract(microseconds from e.occurred_at)::int8 % 1000000,"
           + " e.event_hash, " + chainExpr + " as chain_id, e.tx_id::text" + unsealedInOrder)) {
         ps.setString(1, low);
         ps.setInt(2, maxPerPass);
@@ -253,7 +256,8 @@ public final class Sealer {
     }
     try (PreparedStatement ps = c.prepareStatement("insert into " + chains
         + " (chain_id, low_xid) select unnest(?::text[]), ?::xid8 on conflict do nothing")) {
-      ps.setArray(1, c.createArrayOf("text", chainIds.toArray()));
+      // in one order for every sealer: two registering the same new chains wait, never deadlock
+      ps.setArray(1, c.createArrayOf("text", new java.util.TreeSet<>(chainIds).toArray()));
       ps.setString(2, low);
       ps.executeUpdate();
     }
@@ -503,6 +507,8 @@ public final class Sealer {
     final String chainId;
     /** The writing transaction's id (PostgreSQL), null on H2. */
     final String txId;
+    /** {@link #txId} as a number, for sorting (0 on H2). */
+    final long tx;
     byte[] hash;
 
     Unsealed(UUID id, Instant occurredAt, String chainId, String txId, byte[] hash) {
@@ -510,6 +516,7 @@ public final class Sealer {
       this.occurredAt = occurredAt;
       this.chainId = chainId;
       this.txId = txId;
+      this.tx = txId == null ? 0 : Long.parseUnsignedLong(txId);
       this.hash = hash;
     }
 
@@ -571,10 +578,10 @@ public final class Sealer {
    * sealing goes on; it stays unsealed, which {@code verify} reports. The others are kept.
    */
   private void hashStoredEvents(Connection c, List<Unsealed> rows) throws SQLException {
-    Map<UUID, Unsealed> missing = new LinkedHashMap<>();
+    Map<UUID, List<Unsealed>> missing = new LinkedHashMap<>();
     for (Unsealed u : rows) {
       if (u.hash == null) {
-        missing.put(u.id, u);
+        missing.computeIfAbsent(u.id, k -> new ArrayList<>(1)).add(u);
       }
     }
     if (missing.isEmpty()) {
@@ -586,10 +593,19 @@ public final class Sealer {
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           UUID id = rs.getObject("id", UUID.class);
-          Unsealed u = missing.get(id);
-          if (u != null && u.occurredAt.equals(rs.getObject("occurred_at", OffsetDateTime.class).toInstant())) {
-            u.hash = hashOrQuarantine(id, rs);
+          Instant at = rs.getObject("occurred_at", OffsetDateTime.class).toInstant();
+          for (Unsealed u : missing.getOrDefault(id, List.of())) {
+            if (u.occurredAt.equals(at)) {
+              u.hash = hashOrQuarantine(id, rs);
+            }
           }
+        }
+      }
+    }
+    for (List<Unsealed> us : missing.values()) {
+      for (Unsealed u : us) {
+        if (u.hash == null && !quarantined.contains(u.id)) {
+          quarantine(u.id, new IllegalStateException("its row could not be read back at " + u.occurredAt));
         }
       }
     }

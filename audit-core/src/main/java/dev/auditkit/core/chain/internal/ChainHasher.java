@@ -33,6 +33,11 @@ public final class ChainHasher {
     return link(previousHash, eventHash(event));
   }
 
+  /** Bytes of buffer this hasher keeps between events (grown to the largest event it encoded). */
+  public int retainedBytes() {
+    return writer.buffer().length;
+  }
+
   /** Like {@link #hash(byte[], AuditEvent)} with hex in and out. */
   public String hashHex(String previousHashHex, AuditEvent event) {
     return Hashes.hex(hash(Hashes.unhex(previousHashHex), event));
