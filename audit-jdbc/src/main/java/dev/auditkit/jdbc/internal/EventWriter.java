@@ -19,9 +19,23 @@ public interface EventWriter {
    * auto-commit mode and leaves in it.
    */
   default void writeCommitted(Connection c, List<EventRow> rows) throws SQLException {
+    inTransaction(c, () -> write(c, rows));
+  }
+
+  /** Work on a connection that may fail with an SQLException. */
+  @FunctionalInterface
+  interface SqlWork {
+    void run() throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} in a transaction of its own on {@code c} (in auto-commit mode before and
+   * after) and commits it, or rolls it back and rethrows.
+   */
+  static void inTransaction(Connection c, SqlWork work) throws SQLException {
     c.setAutoCommit(false);
     try {
-      write(c, rows);
+      work.run();
       c.commit();
     } catch (SQLException | RuntimeException e) {
       try {

@@ -94,20 +94,7 @@ public final class PgWriter implements EventWriter {
         }
       }
       // some rows are stored already (a replay): the INSERT path, which skips them, in a transaction
-      c.setAutoCommit(false);
-      try {
-        insert(c, rows);
-        c.commit();
-      } catch (SQLException | RuntimeException e) {
-        try {
-          c.rollback();
-        } catch (SQLException rollback) {
-          e.addSuppressed(rollback);
-        }
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
-      }
+      EventWriter.inTransaction(c, () -> insert(c, rows));
       return;
     }
     EventWriter.super.writeCommitted(c, rows);
