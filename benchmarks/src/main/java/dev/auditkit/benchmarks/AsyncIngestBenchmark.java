@@ -83,7 +83,7 @@ public final class AsyncIngestBenchmark {
     try {
       System.out.printf("events %d, producer threads %d, batch %d, %d cores%n", events, threads, batch,
           Runtime.getRuntime().availableProcessors());
-      ingestAsync(freshSchema(), Math.min(events, 20_000), null); // warm-up: JIT, pool, partitions
+      ingestAsync(freshSchema(), Math.min(events, 100_000), null); // warm-up: JIT (a short one left the first measured run slower), pool, partitions
       // every measurement starts after a checkpoint, so none pays for the dirty pages of the one before
       String first = freshSchema();
       checkpoint();
