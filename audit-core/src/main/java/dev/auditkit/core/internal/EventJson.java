@@ -36,6 +36,10 @@ public final class EventJson {
 
   private EventJson() {}
 
+  private static EventNodes.Access nodes() {
+    return EventNodes.get();
+  }
+
   /** {@code uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'} for years 0-9999, by hand (a DateTimeFormatter is slow). */
   public static String formatTime(Instant t) {
     long sec = t.getEpochSecond();
@@ -189,25 +193,25 @@ public final class EventJson {
         g.writeStartObject();
         g.writeStringField("path", c.path());
         g.writeFieldName("from");
-        node(g, c.from());
+        node(g, nodes().from(c));
         g.writeFieldName("to");
-        node(g, c.to());
+        node(g, nodes().to(c));
         g.writeEndObject();
       }
       g.writeEndArray();
     }
-    JsonNode oldValue = e.oldValue(); // the accessors return copies: take each once
+    JsonNode oldValue = nodes().oldValue(e); // read-only, without the public accessors' copies
     if (oldValue != null) {
       g.writeFieldName("oldValue");
       node(g, oldValue);
     }
-    JsonNode newValue = e.newValue();
+    JsonNode newValue = nodes().newValue(e);
     if (newValue != null) {
       g.writeFieldName("newValue");
       node(g, newValue);
     }
     g.writeFieldName("metadata");
-    node(g, e.metadata());
+    node(g, nodes().metadata(e));
     RequestInfo r = e.request();
     if (!r.isEmpty()) {
       g.writeObjectFieldStart("request");

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditkit.core.AuditEvent;
 import dev.auditkit.core.FieldChange;
 import dev.auditkit.core.chain.CanonicalEncoding;
+import dev.auditkit.core.internal.EventNodes;
 import dev.auditkit.core.InvalidAuditEventException;
 import dev.auditkit.core.internal.Json;
 import java.time.Instant;
@@ -95,6 +96,7 @@ public final class EventRow {
    * had to change a value, because the stored event then differs from {@code e}.
    */
   private static String[] flatten(AuditEvent e) {
+    EventNodes.Access nodes = EventNodes.get();
     Flattener f = new Flattener();
     String[] v = new String[WRITE_COLUMNS.size()];
     v[0] = e.id().toString();
@@ -123,16 +125,17 @@ public final class EventRow {
       for (FieldChange c : e.changes()) {
         ObjectNode cn = arr.addObject();
         cn.put("path", c.path());
-        cn.set("from", c.from());
-        cn.set("to", c.to());
+        cn.set("from", nodes.from(c)); // shared read-only, only serialised here
+        cn.set("to", nodes.to(c));
       }
       v[CHANGES] = f.json(arr);
     }
-    JsonNode old = e.oldValue();
+    // the event's own trees, without the public accessors' copies: only serialised (never changed)
+    JsonNode old = nodes.oldValue(e);
     v[OLD_VALUE] = old == null ? null : f.json(old);
-    JsonNode nw = e.newValue();
+    JsonNode nw = nodes.newValue(e);
     v[NEW_VALUE] = nw == null ? null : f.json(nw);
-    v[METADATA] = f.json(e.metadata());
+    v[METADATA] = f.json(nodes.metadata(e));
     v[IP] = e.request().ip();
     v[22] = f.safe(e.request().userAgent());
     v[23] = f.safe(e.request().method());
