@@ -222,6 +222,8 @@ public final class JdbcAuditStore implements AuditSink {
     try {
       ensurePartitions(rows);
       writer.write(connection, rows);
+    } catch (AuditWriteException e) {
+      throw e;
     } catch (SQLException | RuntimeException e) {
       throw new AuditWriteException("appending " + rows.size() + " audit event(s) to " + names.eventTable()
           + " failed: " + e.getMessage(), e);

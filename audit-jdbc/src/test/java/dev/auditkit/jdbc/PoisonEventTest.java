@@ -61,4 +61,32 @@ class PoisonEventTest {
       assertThat(Chains.assertValid(db).get("t:org-1")).hasSize(2);
     }
   }
+
+  @DatabaseTest
+  void aSecondStoredEventWithAnIdThatIsSealedAlready_isReportedUnsealed_andSealingGoesOn(TestDatabase db) throws Exception {
+    try (JdbcAuditStore store = JdbcAuditStore.builder(db.dataSource()).sealInterval(null)
+        .maxSealingLag(Duration.ZERO).build()) {
+      AuditEvent original = SealingTest.event("org-1", 1);
+      store.write(List.of(original));
+      assertThat(store.sealNow(Duration.ofSeconds(30))).isEqualTo(1);
+      // the same id at another time: a different row (the key is id and time), stored, never sealable
+      AuditEvent twin = original.toBuilder().occurredAt(original.occurredAt().plusSeconds(1)).build();
+      store.write(List.of(twin));
+      AuditEvent inSamePass = SealingTest.event("org-2", 2);
+      AuditEvent sameIdUnsealed = inSamePass.toBuilder().occurredAt(inSamePass.occurredAt().plusSeconds(5)).build();
+      store.write(List.of(inSamePass));
+      store.write(List.of(sameIdUnsealed));
+      store.write(List.of(SealingTest.event("org-1", 3)));
+
+      // the first attempt may fail on the seal keys; sealNow retries and finishes
+      assertThat(store.sealNow(Duration.ofSeconds(60))).isEqualTo(2);
+      assertThat(Chains.count(db, "select count(*) from audit_seal")).isEqualTo(3);
+      ChainVerification v1 = store.verify("t:org-1");
+      assertThat(v1.kind()).as(v1.summary()).contains(TamperKind.UNSEALED);
+      ChainVerification v2 = store.verify("t:org-2");
+      assertThat(v2.kind()).as(v2.summary()).contains(TamperKind.UNSEALED);
+      store.write(List.of(SealingTest.event("org-1", 4)));
+      assertThat(store.sealNow(Duration.ofSeconds(30))).isEqualTo(1);
+    }
+  }
 }

@@ -37,7 +37,7 @@ public interface EventWriter {
     try {
       work.run();
       c.commit();
-    } catch (SQLException | RuntimeException e) {
+    } catch (Throwable e) { // also on an Error: switching auto-commit back on would commit the partial work
       try {
         c.rollback();
       } catch (SQLException rollback) {

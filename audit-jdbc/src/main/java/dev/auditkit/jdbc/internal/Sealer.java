@@ -72,6 +72,10 @@ public final class Sealer {
    * run one at a time (SealingService), and a pass that fails clears it.
    */
   private volatile Set<String> carryOver;
+  /** Set when a pass failed on the seal keys: the next passes look for ids that are sealed already. */
+  private volatile boolean checkIdsSealed;
+  /** Ids of rows just read whose id another, sealed row has (filled by readUnsealed). */
+  private final Set<UUID> duplicates = new java.util.HashSet<>();
   /** Events this instance could not read or encode: left unsealed (verify reports them), skipped. */
   private final Set<UUID> quarantined = ConcurrentHashMap.newKeySet();
 
@@ -109,15 +113,22 @@ public final class Sealer {
    * skipped chains that another sealer held.
    */
   public Pass sealOnce() throws SQLException {
+    boolean checking = checkIdsSealed;
     try (Connection c = dataSource.getConnection()) {
       boolean auto = c.getAutoCommit();
       c.setAutoCommit(false);
       try {
         Pass p = dialect == Dialect.POSTGRESQL ? passPostgres(c) : passH2(c);
         c.commit();
+        if (checking) {
+          checkIdsSealed = false; // the duplicates this pass found are quarantined now
+        }
         return p;
       } catch (SQLException | RuntimeException e) {
         carryOver = null;
+        if (e instanceof SQLException sql && SqlStates.isUniqueViolation(sql)) {
+          checkIdsSealed = true; // most likely a stored event whose id another sealed event has
+        }
         c.rollback();
         throw e;
       } finally {
@@ -140,7 +151,7 @@ public final class Sealer {
     //    backlog is not rescanned by every pass (sealed rows above the lowest mark are still walked:
     //    while a long host transaction holds xmin back, or another instance holds a chain).
     String unsealedInOrder = " from " + events + " e where e.tx_id >= ?::xid8 and not exists (select 1 from " + seals
-        + " s where s.event_id = e.id)" + notQuarantined() + " order by e.tx_id limit ?";
+        + " s where s.event_id = e.id and s.occurred_at = e.occurred_at)" + notQuarantined() + " order by e.tx_id limit ?";
     //    A pass that continues a full one takes over its chains instead: nothing else was in the way.
     Set<String> work = carryOver;
     carryOver = null;
@@ -185,7 +196,7 @@ public final class Sealer {
       // (exact on every version: before PostgreSQL 14 extract returns float8)
       try (PreparedStatement ps = c.prepareStatement("select e.id, extract(epoch from date_trunc('second', e.occurred_at))::int8"
           + " * 1000000 + extract(microseconds from e.occurred_at)::int8 % 1000000,"
-          + " e.event_hash, " + chainExpr + " as chain_id, e.tx_id::text" + unsealedInOrder)) {
+          + " e.event_hash, " + chainExpr + " as chain_id, e.tx_id::text, " + idSealedSql() + unsealedInOrder)) {
         ps.setString(1, low);
         ps.setInt(2, maxPerPass);
         ps.setFetchSize(10_000);
@@ -205,6 +216,7 @@ public final class Sealer {
       register(c, unknown, low);
       rows.removeIf(u -> !heads.containsKey(u.chainId));
       rows.sort(WRITING_ORDER);
+      dropDuplicateIds(rows);
     }
     boolean full = read >= maxPerPass;
     boolean skipped = !heads.keySet().containsAll(work) || rows.size() < read;
@@ -247,6 +259,41 @@ public final class Sealer {
       carryOver = readChains; // taken by the next pass if this one commits (see sealOnce)
     }
     return new Pass(all.size(), done, full || skipped, signed);
+  }
+
+  /**
+   * Keeps the first row of each event id whose id is not sealed yet. Two stored rows with one id (a
+   * caller reused an id with another time; the event table's key is id and time) cannot both be
+   * sealed, since a seal names its event by id. A row whose id another row's seal has is
+   * quarantined (by id, which is safe: the other row is sealed); a second row of an id in the same
+   * pass is left for a later pass, where its id is sealed. Either way it stays unsealed and verify
+   * reports it, instead of every pass failing on the seal table's unique key.
+   */
+  private void dropDuplicateIds(List<Unsealed> rows) {
+    Set<UUID> sealedElsewhere = new java.util.HashSet<>(duplicates);
+    duplicates.clear();
+    Set<UUID> seen = new java.util.HashSet<>();
+    rows.removeIf(u -> {
+      if (sealedElsewhere.contains(u.id)) {
+        quarantine(u.id, new IllegalStateException("another event with the same id " + u.id
+            + " is sealed already (this one is at " + u.occurredAt + "): only one of them can be sealed"));
+        return true;
+      }
+      if (seen.add(u.id)) {
+        return false;
+      }
+      LOG.warn("auditkit: two stored audit events have the id {} (one at {}); only the first can be sealed",
+          u.id, u.occurredAt);
+      return true;
+    });
+  }
+
+  /**
+   * Whether another row with the event's id is sealed already. Asked only after a pass failed on the
+   * seal table's keys (it costs an index probe per row); otherwise {@code false}.
+   */
+  private String idSealedSql() {
+    return checkIdsSealed ? "exists (select 1 from " + seals + " s2 where s2.event_id = e.id)" : "false";
   }
 
   /** Adds chain rows, at low-water mark {@code low}, for chains that have none yet. */
@@ -392,12 +439,14 @@ public final class Sealer {
     }
     List<Unsealed> rows = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement("select e.id, e.occurred_at, e.event_hash, " + chainExpr
-        + " as chain_id from " + events + " e where not exists (select 1 from " + seals
-        + " s where s.event_id = e.id)" + notQuarantined() + " order by e.ingest_seq limit ?")) {
+        + " as chain_id, null, exists (select 1 from " + seals + " s2 where s2.event_id = e.id) from " + events
+        + " e where not exists (select 1 from " + seals + " s where s.event_id = e.id and s.occurred_at = e.occurred_at)"
+        + notQuarantined() + " order by e.ingest_seq limit ?")) {
       ps.setInt(1, maxPerPass);
       readUnsealed(ps, false, rows);
     }
     int read = rows.size();
+    dropDuplicateIds(rows);
     hashStoredEvents(c, rows);
     Map<String, List<Unsealed>> byChain = byChain(rows);
     try (PreparedStatement ps = c.prepareStatement("merge into " + chains + " (chain_id) key (chain_id) values (?)")) {
@@ -471,10 +520,11 @@ public final class Sealer {
     try (Connection c = dataSource.getConnection()) {
       String sql = dialect == Dialect.POSTGRESQL
           ? "select min(e.recorded_at) from " + events + " e where e.tx_id >= (select coalesce(min(low_xid), '0'::xid8)"
-              + " from " + chains + ") and not exists (select 1 from " + seals + " s where s.event_id = e.id)"
+              + " from " + chains + ") and not exists (select 1 from " + seals
+              + " s where s.event_id = e.id and s.occurred_at = e.occurred_at)"
               + notQuarantined()
           : "select min(e.recorded_at) from " + events + " e where not exists (select 1 from " + seals
-              + " s where s.event_id = e.id)" + notQuarantined();
+              + " s where s.event_id = e.id and s.occurred_at = e.occurred_at)" + notQuarantined();
       try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
         rs.next();
         Timestamp t = rs.getTimestamp(1);
@@ -541,7 +591,7 @@ public final class Sealer {
    * Reads the rows into {@code out} and returns how many there were; PostgreSQL rows ({@code txIds})
    * carry the time as epoch microseconds and the writing transaction's id.
    */
-  private static int readUnsealed(PreparedStatement ps, boolean txIds, List<Unsealed> out) throws SQLException {
+  private int readUnsealed(PreparedStatement ps, boolean txIds, List<Unsealed> out) throws SQLException {
     int n = 0;
     try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
@@ -553,6 +603,9 @@ public final class Sealer {
           at = Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L);
         } else {
           at = rs.getObject(2, OffsetDateTime.class).toInstant();
+        }
+        if (rs.getBoolean(6)) {
+          duplicates.add(rs.getObject(1, UUID.class));
         }
         out.add(new Unsealed(rs.getObject(1, UUID.class), at,
             rs.getString(4), txIds ? rs.getString(5) : null, hash == null || hash.length != 32 ? null : hash));

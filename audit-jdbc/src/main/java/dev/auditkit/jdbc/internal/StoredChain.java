@@ -72,7 +72,8 @@ public final class StoredChain implements ChainSource {
     String tenant = ChainIds.tenantOf(chainId);
     String sql = "select min(e.recorded_at) from " + names.eventTable() + " e where "
         + (tenant == null ? "(e.tenant_id is null or e.tenant_id = '')" : "e.tenant_id = ?")
-        + " and not exists (select 1 from " + names.sealTable() + " s where s.event_id = e.id)";
+        + " and not exists (select 1 from " + names.sealTable() + " s where s.event_id = e.id"
+        + " and s.occurred_at = e.occurred_at)";
     try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
       if (tenant != null) {
         ps.setString(1, tenant);
