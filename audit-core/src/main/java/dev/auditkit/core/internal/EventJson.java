@@ -19,7 +19,6 @@ import dev.auditkit.core.SourceInfo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
-import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Iterator;
@@ -40,39 +39,9 @@ public final class EventJson {
     return EventNodes.get();
   }
 
-  /** {@code uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'} for years 0-9999, by hand (a DateTimeFormatter is slow). */
+  /** {@code uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'}. */
   public static String formatTime(Instant t) {
-    long sec = t.getEpochSecond();
-    if (sec < MIN_SECOND || sec > MAX_SECOND) {
-      return TIME.format(t);
-    }
-    LocalDateTime d = LocalDateTime.ofEpochSecond(sec, 0, ZoneOffset.UTC);
-    char[] c = new char[27];
-    digits(c, 0, d.getYear(), 4);
-    c[4] = '-';
-    digits(c, 5, d.getMonthValue(), 2);
-    c[7] = '-';
-    digits(c, 8, d.getDayOfMonth(), 2);
-    c[10] = 'T';
-    digits(c, 11, d.getHour(), 2);
-    c[13] = ':';
-    digits(c, 14, d.getMinute(), 2);
-    c[16] = ':';
-    digits(c, 17, d.getSecond(), 2);
-    c[19] = '.';
-    digits(c, 20, t.getNano() / 1000, 6);
-    c[26] = 'Z';
-    return new String(c);
-  }
-
-  private static final long MIN_SECOND = Instant.parse("0000-01-01T00:00:00Z").getEpochSecond();
-  private static final long MAX_SECOND = Instant.parse("9999-12-31T23:59:59Z").getEpochSecond();
-
-  private static void digits(char[] c, int at, int value, int width) {
-    for (int i = at + width - 1; i >= at; i--) {
-      c[i] = (char) ('0' + value % 10);
-      value /= 10;
-    }
+    return UtcTimes.fits(t) ? UtcTimes.append(t, 'T', "Z", new StringBuilder(27)).toString() : TIME.format(t);
   }
 
   public static ObjectNode toJson(AuditEvent e) {

@@ -193,7 +193,7 @@ public final class Json {
 
   /**
    * An upper bound of the size of {@code node} as compact UTF-8 JSON, found by walking the tree
-   * without serialising it (a string char takes at most 6 bytes, as a {@code \\uXXXX} escape); once
+   * without serialising it (a string char takes at most 6 bytes, as a six-character unicode escape); once
    * the bound passes {@code limit} the walk stops and returns a value above it. Arbitrary-precision
    * numbers and embedded objects, whose text length is not known without writing them, count as
    * over the limit.

@@ -1,12 +1,12 @@
 package dev.auditkit.jdbc.internal;
 
+import dev.auditkit.core.internal.UtcTimes;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.time.Instant;
-import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -162,28 +162,9 @@ public final class PgWriter implements EventWriter {
     sb.append('\n');
   }
 
-  /**
-   * Appends {@code t} as {@code uuuu-MM-dd HH:mm:ss.SSSSSS+00} (years 1 to 9999, see EventRow), by
-   * hand: a DateTimeFormatter costs more than the rest of a seal row.
-   */
+  /** Appends {@code t} as {@code uuuu-MM-dd HH:mm:ss.SSSSSS+00} (EventRow keeps times in years 1 to 9999). */
   static void appendTime(Instant t, StringBuilder sb) {
-    LocalDateTime d = LocalDateTime.ofEpochSecond(t.getEpochSecond(), 0, ZoneOffset.UTC);
-    pad(sb, d.getYear(), 4).append('-');
-    pad(sb, d.getMonthValue(), 2).append('-');
-    pad(sb, d.getDayOfMonth(), 2).append(' ');
-    pad(sb, d.getHour(), 2).append(':');
-    pad(sb, d.getMinute(), 2).append(':');
-    pad(sb, d.getSecond(), 2).append('.');
-    pad(sb, t.getNano() / 1000, 6).append("+00");
-  }
-
-  private static final int[] POW10 = {1, 10, 100, 1_000, 10_000, 100_000};
-
-  private static StringBuilder pad(StringBuilder sb, int value, int width) {
-    for (int p = width - 1; p >= 0; p--) {
-      sb.append((char) ('0' + (value / POW10[p]) % 10));
-    }
-    return sb;
+    UtcTimes.append(t, ' ', "+00", sb);
   }
 
   /** Appends {@code v} escaped for COPY's text format. */

@@ -233,7 +233,7 @@ public final class Sealer {
       ChainSealer sealer = ChainSealer.startingAt(heads.get(en.getKey()));
       int n = 0;
       for (Unsealed u : en.getValue()) {
-        all.add(sealer.seal(u.chainId(), u.hash()));
+        all.add(sealer.seal(u.chainId, u.hash));
         allEvents.add(u);
         n++;
       }
@@ -371,8 +371,8 @@ public final class Sealer {
         Seal s = all.get(i);
         Unsealed e = allEvents.get(i);
         PgWriter.escape(s.chainId(), sb);
-        sb.append('\t').append(s.sequence()).append('\t').append(e.id()).append('\t');
-        PgWriter.appendTime(e.occurredAt(), sb);
+        sb.append('\t').append(s.sequence()).append('\t').append(e.id).append('\t');
+        PgWriter.appendTime(e.occurredAt, sb);
         sb.append('\t').append(s.previousHash()).append('\t').append(s.hash()).append('\n');
         if (sb.length() >= PgWriter.COPY_CHUNK || i == all.size() - 1) {
           byte[] b = sb.toString().getBytes(StandardCharsets.UTF_8);
@@ -405,8 +405,8 @@ public final class Sealer {
       Seal s = all.get(i);
       chain[i] = s.chainId();
       seq[i] = s.sequence();
-      id[i] = allEvents.get(i).id();
-      at[i] = allEvents.get(i).occurredAt().atOffset(ZoneOffset.UTC);
+      id[i] = allEvents.get(i).id;
+      at[i] = allEvents.get(i).occurredAt.atOffset(ZoneOffset.UTC);
       prev[i] = s.previousHash();
       hash[i] = s.hash();
     }
@@ -488,12 +488,12 @@ public final class Sealer {
         ChainSealer sealer = ChainSealer.startingAt(head);
         int n = 0;
         for (Unsealed e : en.getValue()) {
-          Seal s = sealer.seal(e.chainId(), e.hash());
+          Seal s = sealer.seal(e.chainId, e.hash);
           n++;
           insert.setString(1, s.chainId());
           insert.setLong(2, s.sequence());
-          insert.setObject(3, e.id());
-          insert.setObject(4, e.occurredAt().atOffset(ZoneOffset.UTC));
+          insert.setObject(3, e.id);
+          insert.setObject(4, e.occurredAt.atOffset(ZoneOffset.UTC));
           insert.setString(5, s.previousHash());
           insert.setString(6, s.hash());
           insert.addBatch();
@@ -559,6 +559,7 @@ public final class Sealer {
     final String txId;
     /** {@link #txId} as a number, for sorting (0 on H2). */
     final long tx;
+    /** The event hash: stored by the writer, or computed here from the stored row. */
     byte[] hash;
 
     Unsealed(UUID id, Instant occurredAt, String chainId, String txId, byte[] hash) {
@@ -568,22 +569,6 @@ public final class Sealer {
       this.txId = txId;
       this.tx = txId == null ? 0 : Long.parseUnsignedLong(txId);
       this.hash = hash;
-    }
-
-    UUID id() {
-      return id;
-    }
-
-    Instant occurredAt() {
-      return occurredAt;
-    }
-
-    String chainId() {
-      return chainId;
-    }
-
-    byte[] hash() {
-      return hash;
     }
   }
 
@@ -618,7 +603,7 @@ public final class Sealer {
   private static Map<String, List<Unsealed>> byChain(List<Unsealed> rows) {
     Map<String, List<Unsealed>> byChain = new LinkedHashMap<>();
     for (Unsealed u : rows) {
-      byChain.computeIfAbsent(u.chainId(), k -> new ArrayList<>()).add(u);
+      byChain.computeIfAbsent(u.chainId, k -> new ArrayList<>()).add(u);
     }
     return byChain;
   }
