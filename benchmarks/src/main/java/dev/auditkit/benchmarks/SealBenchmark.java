@@ -20,7 +20,8 @@ import java.util.UUID;
  * Sealing and verification against PostgreSQL, one table on stdout:
  * <ol>
  *   <li>sealing throughput of one chain: N committed events of one tenant, then {@code sealNow()}
- *       (read the events back, hash, write the seals, sign checkpoints);
+ *       (read the events' hashes, chain them, write the seals, sign checkpoints), best of two
+ *       rounds, beside the same with a pool too small to lend the sealer a second connection;
  *   <li>{@code verify} of that chain streaming from PostgreSQL;
  *   <li>sealing lag while ingest runs: N events over 50 tenants written as fast as the store takes
  *       them with the background sealer on (default interval); lag = seal time - row write time.
@@ -65,25 +66,47 @@ public final class SealBenchmark {
       }
       drop(ds, warm);
 
-      String one = schema(ds);
-      try (JdbcAuditStore s = store(ds, one, signer, null)) {
-        System.err.println("writing one chain...");
-        write(s, oneChain);
-        checkpoint(ds); // the writes' dirty pages are flushed before, not during, the measurement
-        long t0 = System.nanoTime();
-        int sealed = s.sealNow();
-        long t1 = System.nanoTime();
-        table.add(row("seal one chain from PostgreSQL (sealNow)", sealed, t1 - t0));
-        checkpoint(ds);
-        t1 = System.nanoTime();
-        ChainVerification v = s.verify("t:org-1");
-        long t2 = System.nanoTime();
-        if (!v.ok() || v.eventsChecked() != n) {
-          throw new IllegalStateException("verification failed: " + v.summary());
+      // sealing one chain, two ways, alternating, best of two rounds each (this VM's disk and
+      // neighbours make single runs vary by a quarter): with a pool that lends the sealer a second
+      // connection (it reads there while its own connection stores the seals), and with a pool of
+      // two, where a pass reads first and then writes
+      long[] best = new long[2];
+      HikariConfig small = new HikariConfig();
+      small.setJdbcUrl(url);
+      small.setMaximumPoolSize(2);
+      try (HikariDataSource two = new HikariDataSource(small)) {
+        for (int round = 0; round < 4; round++) {
+          int mode = round % 2;
+          String one = schema(ds);
+          try (JdbcAuditStore s = store(mode == 0 ? ds : two, one, signer, null)) {
+            System.err.printf("writing one chain (round %d)...%n", round + 1);
+            write(s, oneChain);
+            checkpoint(ds); // the writes' dirty pages are flushed before, not during, the measurement
+            long t0 = System.nanoTime();
+            int sealed = s.sealNow();
+            long t1 = System.nanoTime();
+            if (sealed != n) {
+              throw new IllegalStateException("sealed " + sealed + " of " + n);
+            }
+            best[mode] = Math.max(best[mode], (long) (n / ((t1 - t0) / 1e9)));
+            if (round == 0) {
+              checkpoint(ds);
+              t1 = System.nanoTime();
+              ChainVerification v = s.verify("t:org-1");
+              long t2 = System.nanoTime();
+              if (!v.ok() || v.eventsChecked() != n) {
+                throw new IllegalStateException("verification failed: " + v.summary());
+              }
+              table.add(row("verify one chain streaming from PostgreSQL", v.eventsChecked(), t2 - t1));
+            }
+          }
+          drop(ds, one);
         }
-        table.add(row("verify one chain streaming from PostgreSQL", v.eventsChecked(), t2 - t1));
       }
-      drop(ds, one);
+      table.add(0, new String[] {"seal one chain (sealNow), best of 2", String.format("%,d", n),
+          String.format("%,d", best[0])});
+      table.add(1, new String[] {"  the same, pool of 2: no second connection", String.format("%,d", n),
+          String.format("%,d", best[1])});
 
       String lag = schema(ds);
       try (JdbcAuditStore s = store(ds, lag, signer, JdbcAuditStore.DEFAULT_SEAL_INTERVAL)) {

@@ -30,6 +30,22 @@ public final class OwnedPool {
     }
   }
 
+  /**
+   * Whether one user of this DataSource can hold two connections at once without starving the
+   * others: false for a HikariCP pool of fewer than three; true for anything else (a pool the store
+   * cannot inspect, or no pool).
+   */
+  public static boolean lendsTwo(DataSource ds) {
+    try {
+      if (ds instanceof HikariDataSource h) {
+        return h.getMaximumPoolSize() >= 3;
+      }
+    } catch (NoClassDefFoundError e) {
+      // HikariCP is not on the classpath, so this is not one of its pools
+    }
+    return true;
+  }
+
   public static void close(DataSource ds) {
     if (ds instanceof AutoCloseable c) {
       try {

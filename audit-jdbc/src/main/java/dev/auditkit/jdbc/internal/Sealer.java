@@ -49,6 +49,10 @@ import org.slf4j.LoggerFactory;
 public final class Sealer {
   private static final Logger LOG = LoggerFactory.getLogger(Sealer.class);
   private static final int MAX_QUARANTINED = 1000;
+  /** Rows a pass seals at a time while it reads; also the second connection's fetch size. */
+  private static final int CHUNK = 2_000;
+  /** Passes expected to seal at least this many rows read on a second connection. */
+  private static final int OVERLAP_MIN = 2 * CHUNK;
   /** Within a pass: by writing transaction, then by time and id, so that a pass's order is reproducible. */
   private static final Comparator<Unsealed> WRITING_ORDER = Comparator
       .comparingLong((Unsealed u) -> u.tx)
@@ -76,6 +80,10 @@ public final class Sealer {
   private volatile boolean checkIdsSealed;
   /** Ids of rows just read whose id another, sealed row has (filled by readUnsealed). */
   private final Set<UUID> duplicates = new java.util.HashSet<>();
+  /** Whether a large pass may read on a second connection (off for good once one could not be had). */
+  private volatile boolean overlap;
+  /** Passes that read on a second connection (for tests and diagnostics). */
+  private volatile long overlappedPasses;
   /** Events this instance could not read or encode: left unsealed (verify reports them), skipped. */
   private final Set<UUID> quarantined = ConcurrentHashMap.newKeySet();
 
@@ -91,6 +99,12 @@ public final class Sealer {
     this.seals = names.sealTable();
     this.chains = names.chainTable();
     this.chainExpr = chainIdSql("e");
+    this.overlap = dialect == Dialect.POSTGRESQL && OwnedPool.lendsTwo(dataSource);
+  }
+
+  /** How many passes read on a second connection while storing seals on their own. */
+  public long overlappedPasses() {
+    return overlappedPasses;
   }
 
   /** SQL computing the chain id of an event row, as {@code ChainIds.of} does. */
@@ -155,8 +169,10 @@ public final class Sealer {
     //    A pass that continues a full one takes over its chains instead: nothing else was in the way.
     Set<String> work = carryOver;
     carryOver = null;
+    int expected = maxPerPass; // how many rows this pass will likely seal
     if (work == null) {
       work = new LinkedHashSet<>();
+      expected = 0;
       try (PreparedStatement ps = c.prepareStatement("select " + chainExpr + unsealedInOrder)) {
         ps.setString(1, low);
         ps.setInt(2, maxPerPass);
@@ -164,6 +180,7 @@ public final class Sealer {
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             work.add(rs.getString(1));
+            expected++;
           }
         }
       }
@@ -187,60 +204,60 @@ public final class Sealer {
       }
     }
     // 4. the events' hashes, in writing order, read again now that the locks are held (so no other
-    //    sealer can seal them meanwhile); rows of chains another sealer holds are left to it
-    List<Unsealed> rows = new ArrayList<>();
-    int read = 0;
-    String lastTx = null;
+    //    sealer can seal them meanwhile); rows of chains another sealer holds are left to it. A large
+    //    pass reads on a second connection while this one stores the seals already made (both
+    //    backends work at once); the reader's statement starts after the locks are taken, so it sees
+    //    every seal committed before them.
+    PassRows pass = new PassRows(heads, work, new SealRows(c, seals));
     if (!heads.isEmpty()) {
-      // the time as epoch microseconds: a number is much cheaper to read than a timestamptz text
-      // (exact on every version: before PostgreSQL 14 extract returns float8)
-      try (PreparedStatement ps = c.prepareStatement("select e.id, extract(epoch from date_trunc('second', e.occurred_at))::int8"
+      String sql = "select e.id, extract(epoch from date_trunc('second', e.occurred_at))::int8"
           + " * 1000000 + extract(microseconds from e.occurred_at)::int8 % 1000000,"
-          + " e.event_hash, " + chainExpr + " as chain_id, e.tx_id::text, " + idSealedSql() + unsealedInOrder)) {
-        ps.setString(1, low);
-        ps.setInt(2, maxPerPass);
-        ps.setFetchSize(10_000);
-        read = readUnsealed(ps, true, rows);
-      }
-      if (!rows.isEmpty()) {
-        lastTx = rows.get(rows.size() - 1).txId;
+          + " e.event_hash, " + chainExpr + " as chain_id, e.tx_id::text, " + idSealedSql() + unsealedInOrder;
+      Connection second = expected >= OVERLAP_MIN && pass.out.streams() ? readConnection() : null;
+      try {
+        if (second != null) {
+          overlappedPasses++;
+          readOverlapped(second, sql, low, pass);
+        } else {
+          // the time as epoch microseconds: a number is much cheaper to read than a timestamptz text
+          // (exact on every version: before PostgreSQL 14 extract returns float8)
+          try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, low);
+            ps.setInt(2, maxPerPass);
+            ps.setFetchSize(10_000);
+            List<Unsealed> rows = new ArrayList<>();
+            readUnsealed(ps, true, rows::add);
+            for (Unsealed u : rows) {
+              pass.accept(u, null);
+            }
+          }
+          pass.flush(c);
+        }
+        pass.out.finish();
+      } catch (SQLException | RuntimeException | Error e) {
+        pass.out.abort(e);
+        throw e;
       }
       // a chain first seen here (a continued pass does not look for work) is registered at the
       // pass's mark, so that the marks moving below can never pass over its rows
-      Set<String> unknown = new LinkedHashSet<>();
-      for (Unsealed u : rows) {
-        if (!heads.containsKey(u.chainId) && !work.contains(u.chainId)) {
-          unknown.add(u.chainId);
-        }
-      }
-      register(c, unknown, low);
-      rows.removeIf(u -> !heads.containsKey(u.chainId));
-      rows.sort(WRITING_ORDER);
-      dropDuplicateIds(rows);
+      register(c, pass.unknown, low);
     }
+    duplicates.clear();
+    int read = pass.read;
+    String lastTx = pass.lastTx;
     boolean full = read >= maxPerPass;
-    boolean skipped = !heads.keySet().containsAll(work) || rows.size() < read;
-    Set<String> readChains = new LinkedHashSet<>();
-    rows.forEach(u -> readChains.add(u.chainId));
+    boolean skipped = !heads.keySet().containsAll(work) || pass.kept < read;
     // every committed, unsealed event of a locked chain below this transaction id was read and is
     // sealed now, so the chain's low-water mark moves there: to xmin, or as far as a full read got
     String reached = full ? lastTx : xmin;
-    hashStoredEvents(c, rows);
     List<Sealed> done = new ArrayList<>();
-    List<Seal> all = new ArrayList<>(rows.size());
-    List<Unsealed> allEvents = new ArrayList<>(rows.size());
-    for (Map.Entry<String, List<Unsealed>> en : byChain(rows).entrySet()) {
-      ChainSealer sealer = ChainSealer.startingAt(heads.get(en.getKey()));
-      int n = 0;
-      for (Unsealed u : en.getValue()) {
-        all.add(sealer.seal(u.chainId, u.hash));
-        allEvents.add(u);
-        n++;
-      }
-      heads.put(en.getKey(), sealer.head());
-      done.add(new Sealed(en.getKey(), sealer.head(), n));
+    for (Map.Entry<String, ChainSealer> en : pass.sealers.entrySet()) {
+      ChainHead h = en.getValue().head();
+      done.add(new Sealed(en.getKey(), h, (int) (h.sequence() - heads.get(en.getKey()).sequence())));
     }
-    insertSealsPostgres(c, all, allEvents);
+    for (Sealed d : done) {
+      heads.put(d.chainId(), d.head());
+    }
     // 5. new heads; the low-water mark moves to xmin, or as far as a pass that stopped early got
     try (PreparedStatement ps = c.prepareStatement("update " + chains + " set head_seq = ?, head_hash = ?,"
         + " low_xid = greatest(low_xid, least(?::xid8, ?::xid8)), updated_at = clock_timestamp() where chain_id = ?")) {
@@ -256,9 +273,9 @@ public final class Sealer {
     }
     List<Checkpoint> signed = checkpoint(c, states, heads);
     if (full && !skipped) {
-      carryOver = readChains; // taken by the next pass if this one commits (see sealOnce)
+      carryOver = pass.readChains; // taken by the next pass if this one commits (see sealOnce)
     }
-    return new Pass(all.size(), done, full || skipped, signed);
+    return new Pass(pass.out.count(), done, full || skipped, signed);
   }
 
   /**
@@ -269,12 +286,9 @@ public final class Sealer {
    * pass is left for a later pass, where its id is sealed. Either way it stays unsealed and verify
    * reports it, instead of every pass failing on the seal table's unique key.
    */
-  private void dropDuplicateIds(List<Unsealed> rows) {
-    Set<UUID> sealedElsewhere = new java.util.HashSet<>(duplicates);
-    duplicates.clear();
-    Set<UUID> seen = new java.util.HashSet<>();
+  private void dropDuplicateIds(List<Unsealed> rows, Set<UUID> seen) {
     rows.removeIf(u -> {
-      if (sealedElsewhere.contains(u.id)) {
+      if (duplicates.contains(u.id)) {
         quarantine(u.id, new IllegalStateException("another event with the same id " + u.id
             + " is sealed already (this one is at " + u.occurredAt + "): only one of them can be sealed"));
         return true;
@@ -354,83 +368,6 @@ public final class Sealer {
     return due;
   }
 
-  /** The seals by {@code COPY} (a few times faster than an INSERT of arrays), or unnest without a PgConnection. */
-  private void insertSealsPostgres(Connection c, List<Seal> all, List<Unsealed> allEvents) throws SQLException {
-    if (all.isEmpty()) {
-      return;
-    }
-    if (!c.isWrapperFor(PGConnection.class)) {
-      insertSealsUnnest(c, all, allEvents);
-      return;
-    }
-    CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn("copy " + seals
-        + " (chain_id, seq, event_id, occurred_at, prev_hash, hash) from stdin");
-    try {
-      StringBuilder sb = new StringBuilder(64 * 1024);
-      for (int i = 0; i < all.size(); i++) {
-        Seal s = all.get(i);
-        Unsealed e = allEvents.get(i);
-        PgWriter.escape(s.chainId(), sb);
-        sb.append('\t').append(s.sequence()).append('\t').append(e.id).append('\t');
-        PgWriter.appendTime(e.occurredAt, sb);
-        sb.append('\t').append(s.previousHash()).append('\t').append(s.hash()).append('\n');
-        if (sb.length() >= PgWriter.COPY_CHUNK || i == all.size() - 1) {
-          byte[] b = sb.toString().getBytes(StandardCharsets.UTF_8);
-          in.writeToCopy(b, 0, b.length);
-          sb.setLength(0);
-        }
-      }
-      in.endCopy();
-    } catch (SQLException | RuntimeException e) {
-      if (in.isActive()) {
-        try {
-          in.cancelCopy();
-        } catch (SQLException cancel) {
-          e.addSuppressed(cancel);
-        }
-      }
-      throw e;
-    }
-  }
-
-  private void insertSealsUnnest(Connection c, List<Seal> all, List<Unsealed> allEvents) throws SQLException {
-    int n = all.size();
-    Object[] chain = new Object[n];
-    Object[] seq = new Object[n];
-    Object[] id = new Object[n];
-    Object[] at = new Object[n];
-    Object[] prev = new Object[n];
-    Object[] hash = new Object[n];
-    for (int i = 0; i < n; i++) {
-      Seal s = all.get(i);
-      chain[i] = s.chainId();
-      seq[i] = s.sequence();
-      id[i] = allEvents.get(i).id;
-      at[i] = allEvents.get(i).occurredAt.atOffset(ZoneOffset.UTC);
-      prev[i] = s.previousHash();
-      hash[i] = s.hash();
-    }
-    try (PreparedStatement ps = c.prepareStatement("insert into " + seals
-        + " (chain_id, seq, event_id, occurred_at, prev_hash, hash)"
-        + " select * from unnest(?::text[], ?::bigint[], ?::uuid[], ?::timestamptz[], ?::text[], ?::text[])")) {
-      ps.setArray(1, c.createArrayOf("text", chain));
-      ps.setArray(2, c.createArrayOf("int8", seq));
-      ps.setArray(3, c.createArrayOf("uuid", id));
-      ps.setArray(4, c.createArrayOf("timestamptz", toStrings(at)));
-      ps.setArray(5, c.createArrayOf("text", prev));
-      ps.setArray(6, c.createArrayOf("text", hash));
-      ps.executeUpdate();
-    }
-  }
-
-  private static Object[] toStrings(Object[] values) {
-    Object[] out = new Object[values.length];
-    for (int i = 0; i < values.length; i++) {
-      out[i] = values[i].toString();
-    }
-    return out;
-  }
-
   private Pass passH2(Connection c) throws SQLException {
     // one sealer at a time per database: H2 has no SKIP LOCKED worth the name, and sealers that read
     // the same unsealed rows would only collide on the seal keys. A lock row serialises them.
@@ -443,10 +380,11 @@ public final class Sealer {
         + " e where not exists (select 1 from " + seals + " s where s.event_id = e.id and s.occurred_at = e.occurred_at)"
         + notQuarantined() + " order by e.ingest_seq limit ?")) {
       ps.setInt(1, maxPerPass);
-      readUnsealed(ps, false, rows);
+      readUnsealed(ps, false, rows::add);
     }
     int read = rows.size();
-    dropDuplicateIds(rows);
+    dropDuplicateIds(rows, new java.util.HashSet<>());
+    duplicates.clear();
     hashStoredEvents(c, rows);
     Map<String, List<Unsealed>> byChain = byChain(rows);
     try (PreparedStatement ps = c.prepareStatement("merge into " + chains + " (chain_id) key (chain_id) values (?)")) {
@@ -550,6 +488,115 @@ public final class Sealer {
     return sb.append(')').toString();
   }
 
+  /** Takes rows as they are read. */
+  private interface RowSink {
+    void accept(Unsealed u) throws SQLException;
+  }
+
+  /**
+   * Reads the pass's rows on {@code second}, in its own read-only transaction, and seals them as
+   * they come; the seals stream to the pass's connection meanwhile.
+   */
+  private void readOverlapped(Connection second, String sql, String low, PassRows pass) throws SQLException {
+    try (second) {
+      second.setAutoCommit(false); // a cursor needs a transaction
+      try {
+        try (Statement s = second.createStatement()) {
+          s.execute("set local enable_sort = off");
+        }
+        try (PreparedStatement ps = second.prepareStatement(sql)) {
+          ps.setString(1, low);
+          ps.setInt(2, maxPerPass);
+          ps.setFetchSize(CHUNK);
+          readUnsealed(ps, true, u -> pass.accept(u, second));
+        }
+        pass.flush(second);
+      } finally {
+        try {
+          second.rollback(); // it only read
+        } finally {
+          second.setAutoCommit(true);
+        }
+      }
+    }
+  }
+
+  /**
+   * A second connection for a large pass, or null (the pass then reads on its own connection): when
+   * the pool is too small to lend one, or lending one failed before (the pass does not wait on a
+   * pool again).
+   */
+  private Connection readConnection() {
+    if (!overlap) {
+      return null;
+    }
+    try {
+      return dataSource.getConnection();
+    } catch (SQLException | RuntimeException e) {
+      overlap = false;
+      LOG.warn("auditkit: sealing reads on its own connection from now on: a second connection could not be"
+          + " had ({}); large sealing passes are slower that way", e.toString());
+      return null;
+    }
+  }
+
+  /**
+   * One PostgreSQL pass's rows, taken in the order read (by writing transaction) and sealed a chunk
+   * at a time. A chunk holds whole writing transactions, so sorting it sorts the pass: the seals
+   * come out exactly as if the whole pass had been read first.
+   */
+  private final class PassRows {
+    final Map<String, ChainHead> heads;
+    final Set<String> work;
+    final SealRows out;
+    final Map<String, ChainSealer> sealers = new LinkedHashMap<>();
+    /** Chains met in the rows that this pass neither locked nor looked for: registered after it. */
+    final Set<String> unknown = new LinkedHashSet<>();
+    final Set<String> readChains = new LinkedHashSet<>();
+    final Set<UUID> seen = new java.util.HashSet<>();
+    final List<Unsealed> chunk = new ArrayList<>();
+    int read;
+    int kept;
+    String lastTx;
+
+    PassRows(Map<String, ChainHead> heads, Set<String> work, SealRows out) {
+      this.heads = heads;
+      this.work = work;
+      this.out = out;
+    }
+
+    /**
+     * Takes the next row. With a {@code readBack} connection (which reads back events that have no
+     * stored hash) full chunks are sealed at once; without one, everything waits for {@link #flush}.
+     */
+    void accept(Unsealed u, Connection readBack) throws SQLException {
+      read++;
+      lastTx = u.txId;
+      if (readBack != null && chunk.size() >= CHUNK && u.tx != chunk.get(chunk.size() - 1).tx) {
+        flush(readBack);
+      }
+      if (heads.containsKey(u.chainId)) {
+        chunk.add(u);
+        kept++;
+        readChains.add(u.chainId);
+      } else if (!work.contains(u.chainId)) {
+        unknown.add(u.chainId);
+      }
+    }
+
+    /** Seals the rows taken so far. */
+    void flush(Connection readBack) throws SQLException {
+      chunk.sort(WRITING_ORDER);
+      dropDuplicateIds(chunk, seen);
+      hashStoredEvents(readBack, chunk);
+      for (Unsealed u : chunk) {
+        ChainSealer sealer = sealers.computeIfAbsent(u.chainId, k -> ChainSealer.startingAt(heads.get(k)));
+        out.add(sealer.seal(u.chainId, u.hash), u.id, u.occurredAt);
+      }
+      chunk.clear();
+    }
+  }
+
   /** An event to seal: its place in the writing order, and its event hash once known. */
   private static final class Unsealed {
     final UUID id;
@@ -573,10 +620,10 @@ public final class Sealer {
   }
 
   /**
-   * Reads the rows into {@code out} and returns how many there were; PostgreSQL rows ({@code txIds})
+   * Hands the rows to {@code out} in the order read and returns how many there were; PostgreSQL rows ({@code txIds})
    * carry the time as epoch microseconds and the writing transaction's id.
    */
-  private int readUnsealed(PreparedStatement ps, boolean txIds, List<Unsealed> out) throws SQLException {
+  private int readUnsealed(PreparedStatement ps, boolean txIds, RowSink out) throws SQLException {
     int n = 0;
     try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
@@ -592,7 +639,7 @@ public final class Sealer {
         if (rs.getBoolean(6)) {
           duplicates.add(rs.getObject(1, UUID.class));
         }
-        out.add(new Unsealed(rs.getObject(1, UUID.class), at,
+        out.accept(new Unsealed(rs.getObject(1, UUID.class), at,
             rs.getString(4), txIds ? rs.getString(5) : null, hash == null || hash.length != 32 ? null : hash));
       }
     }
