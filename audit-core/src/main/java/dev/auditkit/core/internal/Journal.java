@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * The local append-only journal of an ASYNC {@code AuditLog}: a directory of segment files
  * ({@code segment-<n>.journal}) guarded by a lock file.
  *
- * <p>Callers append under one lock (a single {@code write} to the OS); at
- * {@link JournalDurability#POWER_LOSS} they then wait for an fsync that covers their record, and
+ * <p>Callers append under one lock: at {@link JournalDurability#PROCESS_CRASH} a copy into a
+ * memory mapping of the segment ({@link MappedAppender}), at {@link JournalDurability#POWER_LOSS}
+ * a single {@code write} to the OS, after which they wait for an fsync that covers their record;
  * one of the waiting callers performs it for all of them (group commit). When the directory
  * cannot be written (disk full, read-only) the journal reports it once, degrades — {@link #append}
  * returns null and the caller keeps the event in memory only — and retries a fresh segment every
@@ -195,8 +196,8 @@ public final class Journal implements AutoCloseable {
    *     memory only
    */
   public Appended append(long acceptedAt, byte[] payload) {
-    ByteBuffer record = JournalRecord.encode(acceptedAt, payload);
-    int n = record.remaining();
+    ByteBuffer record = durability == JournalDurability.PROCESS_CRASH ? null : JournalRecord.encode(acceptedAt, payload);
+    int n = JournalRecord.HEADER + payload.length;
     JournalSegment seg;
     long end;
     synchronized (appendLock) {
@@ -213,9 +214,14 @@ public final class Journal implements AutoCloseable {
       seg = active;
       long before = seg.bytes();
       try {
-        FileChannel ch = seg.channel();
-        while (record.hasRemaining()) {
-          ch.write(record);
+        MappedAppender mapped = seg.mapped();
+        if (mapped != null) {
+          mapped.append(before, acceptedAt, payload);
+        } else {
+          FileChannel ch = seg.channel();
+          while (record.hasRemaining()) {
+            ch.write(record);
+          }
         }
       } catch (IOException e) {
         failActive(before, e);
@@ -310,7 +316,7 @@ public final class Journal implements AutoCloseable {
     Path f = dir.resolve(String.format("segment-%020d.journal", nextSequence));
     FileChannel ch = null;
     try {
-      ch = FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      ch = FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
       nextSequence++;
       ByteBuffer header = ByteBuffer.allocate(JournalRecord.SEGMENT_HEADER).putLong(0, JournalRecord.SEGMENT_MAGIC);
       while (header.hasRemaining()) {
@@ -325,6 +331,9 @@ public final class Journal implements AutoCloseable {
         }
       }
       active = new JournalSegment(f, nextSequence - 1, ch, JournalRecord.SEGMENT_HEADER, 0, false, this::subtractBytes);
+      if (durability == JournalDurability.PROCESS_CRASH) {
+        active.map(); // appends are copies into the page cache (see MappedAppender)
+      }
       liveBytes.addAndGet(JournalRecord.SEGMENT_HEADER);
       return true;
     } catch (IOException e) {
@@ -348,7 +357,7 @@ public final class Journal implements AutoCloseable {
     }
     if (goodLength >= 0) {
       try {
-        seg.channel().truncate(goodLength);
+        seg.truncate(goodLength);
       } catch (IOException ignored) {
         // a torn tail is detected and skipped by the scan on the next start
       }

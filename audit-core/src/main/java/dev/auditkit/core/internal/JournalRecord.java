@@ -28,9 +28,15 @@ public final class JournalRecord {
 
   public static ByteBuffer encode(long acceptedAt, byte[] payload) {
     ByteBuffer buf = ByteBuffer.allocate(HEADER + payload.length);
-    buf.putInt(MAGIC).putInt(payload.length).putInt(crc(acceptedAt, payload, 0, payload.length))
-        .putLong(acceptedAt).put(payload).flip();
+    put(buf, 0, acceptedAt, payload);
     return buf;
+  }
+
+  /** Writes the record at {@code index} of {@code buf} (absolute puts; the position is not moved). */
+  static void put(ByteBuffer buf, int index, long acceptedAt, byte[] payload) {
+    buf.putInt(index, MAGIC).putInt(index + 4, payload.length)
+        .putInt(index + 8, crc(acceptedAt, payload, 0, payload.length)).putLong(index + 12, acceptedAt)
+        .put(index + HEADER, payload);
   }
 
   public static int crc(long acceptedAt, byte[] data, int offset, int length) {

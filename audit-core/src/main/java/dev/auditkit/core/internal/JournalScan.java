@@ -8,6 +8,8 @@ import java.util.List;
  * The records read back from one segment file, and what had to be skipped. A record is accepted
  * only when its magic, length and checksum all match; after a bad spot the scan resumes at the next
  * offset where a whole valid record starts, so one damaged record never hides the ones after it.
+ * Zeros from some offset to the end are not damage: a segment written through a mapping is reserved
+ * ahead with zeros, and a process that stops without closing it leaves them.
  */
 public final class JournalScan {
   /** A valid record: where it is, when it was accepted, and its payload. */
@@ -64,6 +66,9 @@ public final class JournalScan {
         pos += JournalRecord.HEADER + e.payload().length;
         continue;
       }
+      if (zeroFrom(file, pos)) {
+        break; // the rest of a segment that was reserved ahead (MappedAppender) and not yet written
+      }
       int next = nextValid(buf, pos + 1);
       damages.add(new Damage(pos, (next < 0 ? file.length : next) - pos, next < 0));
       if (next < 0) {
@@ -72,6 +77,15 @@ public final class JournalScan {
       pos = next;
     }
     return new JournalScan(entries, damages, false);
+  }
+
+  private static boolean zeroFrom(byte[] file, int from) {
+    for (int i = from; i < file.length; i++) {
+      if (file[i] != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static int nextValid(ByteBuffer buf, int from) {

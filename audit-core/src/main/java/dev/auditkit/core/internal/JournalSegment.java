@@ -22,6 +22,8 @@ public final class JournalSegment {
   private final boolean damaged;
   private final LongConsumer onRemoved;
   private FileChannel channel;
+  /** Appends through a memory mapping (PROCESS_CRASH), or null: appends are writes to the channel. */
+  private MappedAppender mapped;
   private long bytes;
   private long pending;
   private boolean sealed;
@@ -49,6 +51,24 @@ public final class JournalSegment {
 
   synchronized FileChannel channel() {
     return channel;
+  }
+
+  /** Appends to this segment go through a mapping of its file from now on. */
+  synchronized void map() {
+    mapped = new MappedAppender(channel, bytes);
+  }
+
+  synchronized MappedAppender mapped() {
+    return mapped;
+  }
+
+  /** Cuts the file back to {@code length} bytes (the end of its last whole record). */
+  synchronized void truncate(long length) throws IOException {
+    if (mapped != null) {
+      mapped.close(length);
+    } else {
+      channel.truncate(length);
+    }
   }
 
   synchronized long bytes() {
@@ -95,6 +115,10 @@ public final class JournalSegment {
   private void closeChannel() {
     if (channel != null) {
       try {
+        if (mapped != null) {
+          mapped.close(bytes); // the zeros reserved past the last record go
+          mapped = null;
+        }
         channel.close();
       } catch (IOException e) {
         LOG.warn("auditkit journal: closing {} failed: {}", file, e.toString());

@@ -63,6 +63,26 @@ class JournalScanTest {
   }
 
   @Test
+  void zerosAfterTheLastRecord_areTheUnwrittenRestOfASegment_notDamage() {
+    byte[] full = segment(RECORDS);
+    JournalScan scan = JournalScan.of(Arrays.copyOf(full, full.length + 300_000));
+    assertThat(payloads(scan)).containsExactlyElementsOf(RECORDS);
+    assertThat(scan.damaged()).isFalse();
+  }
+
+  @Test
+  void aTornRecordFollowedByZeros_isATornTail() {
+    byte[] full = segment(RECORDS);
+    for (int cut : new int[] {1, 7, 20, 25}) {
+      byte[] torn = Arrays.copyOf(full, full.length + 4096);
+      Arrays.fill(torn, full.length - cut, torn.length, (byte) 0); // the last record only partly written
+      JournalScan scan = JournalScan.of(torn);
+      assertThat(payloads(scan)).as("cut %d", cut).containsExactlyElementsOf(RECORDS.subList(0, RECORDS.size() - 1));
+      assertThat(scan.damages()).as("cut %d", cut).singleElement().satisfies(d -> assertThat(d.tail()).isTrue());
+    }
+  }
+
+  @Test
   void randomlyFlippedBytes_neverThrow_andNeverInventRecords() {
     byte[] full = segment(RECORDS);
     Random random = new Random(42);
