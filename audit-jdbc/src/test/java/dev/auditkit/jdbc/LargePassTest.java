@@ -142,13 +142,18 @@ class LargePassTest {
   }
 
   @Test
-  void aHikariPoolOfFewerThanThreeDoesNotLendTheSealerASecondConnection() {
+  void onlyPoolsKnownToLendASecondConnectionSafelyAreAskedForOne() {
     try (HikariDataSource two = new HikariDataSource(); HikariDataSource three = new HikariDataSource()) {
       two.setMaximumPoolSize(2);
       three.setMaximumPoolSize(3);
       assertThat(OwnedPool.lendsTwo(two)).isFalse();
       assertThat(OwnedPool.lendsTwo(three)).isTrue();
-      assertThat(OwnedPool.lendsTwo(new CountingDataSource(null, 1))).isTrue();
+      assertThat(OwnedPool.lendsTwo(new CountingDataSource(three, 1))).as("behind a wrapper").isTrue();
+      assertThat(OwnedPool.lendsTwo(new CountingDataSource(two, 1))).isFalse();
+      assertThat(OwnedPool.lendsTwo(new org.postgresql.ds.PGSimpleDataSource())).as("no pool").isTrue();
+      // a pool the store cannot see into (its size, how long it waits) is never asked for two
+      assertThat(OwnedPool.lendsTwo(new CountingDataSource(null, 1))).isFalse();
+      assertThat(OwnedPool.lendsTwo(new org.h2.jdbcx.JdbcDataSource())).isFalse();
     }
   }
 
@@ -216,12 +221,12 @@ class LargePassTest {
 
     @Override
     public <T> T unwrap(Class<T> iface) throws SQLException {
-      throw new SQLException("not a wrapper");
+      return target.unwrap(iface);
     }
 
     @Override
-    public boolean isWrapperFor(Class<?> iface) {
-      return false;
+    public boolean isWrapperFor(Class<?> iface) throws SQLException {
+      return target != null && target.isWrapperFor(iface);
     }
   }
 }

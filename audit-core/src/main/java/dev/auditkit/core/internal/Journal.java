@@ -49,6 +49,8 @@ public final class Journal implements AutoCloseable {
   private final Path dir;
   private final JournalDurability durability;
   private final long segmentBytes;
+  /** PROCESS_CRASH on a file system that suits it: appends go through a mapping. */
+  private final boolean mapping;
   private final BiConsumer<String, Throwable> errors;
   private final List<Recovered> recovered = new ArrayList<>();
   private final AtomicLong liveBytes = new AtomicLong();
@@ -73,6 +75,16 @@ public final class Journal implements AutoCloseable {
     this.durability = durability;
     this.segmentBytes = segmentBytes;
     this.errors = errors;
+    this.mapping = durability == JournalDurability.PROCESS_CRASH && MappedAppender.suits(existing(dir));
+  }
+
+  /** The directory, or its nearest existing parent (for the file system it is on). */
+  private static Path existing(Path dir) {
+    Path p = dir;
+    while (p != null && !Files.exists(p)) {
+      p = p.getParent();
+    }
+    return p == null ? dir : p;
   }
 
   /**
@@ -196,7 +208,7 @@ public final class Journal implements AutoCloseable {
    *     memory only
    */
   public Appended append(long acceptedAt, byte[] payload) {
-    ByteBuffer record = durability == JournalDurability.PROCESS_CRASH ? null : JournalRecord.encode(acceptedAt, payload);
+    ByteBuffer record = mapping ? null : JournalRecord.encode(acceptedAt, payload);
     int n = JournalRecord.HEADER + payload.length;
     JournalSegment seg;
     long end;
@@ -216,7 +228,12 @@ public final class Journal implements AutoCloseable {
       try {
         MappedAppender mapped = seg.mapped();
         if (mapped != null) {
-          mapped.append(before, acceptedAt, payload);
+          try {
+            mapped.append(before, acceptedAt, payload);
+          } catch (InternalError e) {
+            // HotSpot's report of a fault inside a mapped store, when it comes at once (see MappedAppender)
+            throw new IOException("a store into the mapped journal segment faulted: " + e.getMessage(), e);
+          }
         } else {
           FileChannel ch = seg.channel();
           while (record.hasRemaining()) {
@@ -318,7 +335,8 @@ public final class Journal implements AutoCloseable {
     try {
       ch = FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
       nextSequence++;
-      ByteBuffer header = ByteBuffer.allocate(JournalRecord.SEGMENT_HEADER).putLong(0, JournalRecord.SEGMENT_MAGIC);
+      ByteBuffer header = ByteBuffer.allocate(JournalRecord.SEGMENT_HEADER)
+          .putLong(0, mapping ? JournalRecord.SEGMENT_MAGIC_MAPPED : JournalRecord.SEGMENT_MAGIC);
       while (header.hasRemaining()) {
         ch.write(header);
       }
@@ -331,7 +349,7 @@ public final class Journal implements AutoCloseable {
         }
       }
       active = new JournalSegment(f, nextSequence - 1, ch, JournalRecord.SEGMENT_HEADER, 0, false, this::subtractBytes);
-      if (durability == JournalDurability.PROCESS_CRASH) {
+      if (mapping) {
         active.map(); // appends are copies into the page cache (see MappedAppender)
       }
       liveBytes.addAndGet(JournalRecord.SEGMENT_HEADER);

@@ -14,10 +14,16 @@ import java.util.zip.CRC32C;
  *   byte[length]     payload: the event in {@link EventJson} form, UTF-8
  * </pre>
  *
- * A segment file starts with {@link #SEGMENT_MAGIC} and then holds records back to back.
+ * A segment file starts with {@link #SEGMENT_MAGIC} (or {@link #SEGMENT_MAGIC_MAPPED}) and then
+ * holds records back to back.
  */
 public final class JournalRecord {
   public static final long SEGMENT_MAGIC = 0x414B4A524E4C3031L; // "AKJRNL01"
+  /**
+   * A segment written through a memory mapping ({@code MappedAppender}): the same records, but the
+   * file is reserved ahead with zeros, so zeros after the last record are its unwritten rest.
+   */
+  public static final long SEGMENT_MAGIC_MAPPED = 0x414B4A524E4C3032L; // "AKJRNL02"
   public static final int SEGMENT_HEADER = 8;
   public static final int MAGIC = 0x414B5231;
   public static final int HEADER = 20;

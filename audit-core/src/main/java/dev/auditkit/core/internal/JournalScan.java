@@ -8,8 +8,9 @@ import java.util.List;
  * The records read back from one segment file, and what had to be skipped. A record is accepted
  * only when its magic, length and checksum all match; after a bad spot the scan resumes at the next
  * offset where a whole valid record starts, so one damaged record never hides the ones after it.
- * Zeros from some offset to the end are not damage: a segment written through a mapping is reserved
- * ahead with zeros, and a process that stops without closing it leaves them.
+ * In a segment written through a mapping ({@link JournalRecord#SEGMENT_MAGIC_MAPPED}), zeros from
+ * some offset to the end are not damage: such a segment is reserved ahead with zeros, and a process
+ * that stops without closing it leaves them. In any other segment they are a torn tail.
  */
 public final class JournalScan {
   /** A valid record: where it is, when it was accepted, and its payload. */
@@ -55,7 +56,8 @@ public final class JournalScan {
       return new JournalScan(entries, damages, false);
     }
     ByteBuffer buf = ByteBuffer.wrap(file);
-    if (buf.getLong(0) != JournalRecord.SEGMENT_MAGIC) {
+    boolean mapped = buf.getLong(0) == JournalRecord.SEGMENT_MAGIC_MAPPED;
+    if (buf.getLong(0) != JournalRecord.SEGMENT_MAGIC && !mapped) {
       return new JournalScan(entries, List.of(new Damage(0, file.length, true)), true);
     }
     int pos = JournalRecord.SEGMENT_HEADER;
@@ -66,7 +68,7 @@ public final class JournalScan {
         pos += JournalRecord.HEADER + e.payload().length;
         continue;
       }
-      if (zeroFrom(file, pos)) {
+      if (mapped && zeroFrom(file, pos)) {
         break; // the rest of a segment that was reserved ahead (MappedAppender) and not yet written
       }
       int next = nextValid(buf, pos + 1);

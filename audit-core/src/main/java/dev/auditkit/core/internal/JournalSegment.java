@@ -113,12 +113,17 @@ public final class JournalSegment {
   }
 
   private void closeChannel() {
+    if (mapped != null) {
+      try {
+        mapped.close(bytes); // the zeros reserved past the last record go
+      } catch (IOException e) {
+        LOG.warn("auditkit journal: cutting {} to its last record failed ({}); the zeros after it are read as "
+            + "the unwritten rest of the segment", file, e.toString());
+      }
+      mapped = null;
+    }
     if (channel != null) {
       try {
-        if (mapped != null) {
-          mapped.close(bytes); // the zeros reserved past the last record go
-          mapped = null;
-        }
         channel.close();
       } catch (IOException e) {
         LOG.warn("auditkit journal: closing {} failed: {}", file, e.toString());

@@ -18,8 +18,17 @@ import java.nio.channels.FileChannel;
  * mapped page has its disk blocks before it is touched: a full disk is an {@link IOException} from
  * that write (the journal then degrades as for any failed write), never a fault inside a mapped
  * store. The window's pages are also touched once when it is mapped, so appends take no page faults.
- * Readers accept a zero tail after the last record ({@link JournalScan}); {@link #close} cuts it
- * off.
+ * Such segments carry their own header ({@link JournalRecord#SEGMENT_MAGIC_MAPPED}), whose zero
+ * tail readers accept ({@link JournalScan}); {@link #close} cuts it off.
+ *
+ * <p>Only on file systems where written zeros own their blocks (see {@link #suits}): on
+ * copy-on-write or compressing ones (btrfs, ZFS) a store into a mapped page may still need new
+ * space and fault on a full disk, so those keep {@code write(2)}. What remains is a fault for
+ * reasons outside the journal: its file truncated by someone else, or a disk read error while a
+ * page of the current window is read back in. HotSpot reports such a fault as an
+ * {@code InternalError}; from interpreted code at once (the journal then degrades as for a failed
+ * write), from compiled code at the thread's next safepoint poll, which may be after the append
+ * returned. docs/architecture.md weighs this.
  */
 final class MappedAppender {
   /** Reserved and mapped at a time: a few hundred records of a typical size. */
@@ -40,6 +49,16 @@ final class MappedAppender {
     this.reserved = length;
   }
 
+  /** Whether segments in {@code dir} may be written through a mapping: ext2/3/4, XFS and tmpfs. */
+  static boolean suits(java.nio.file.Path dir) {
+    try {
+      String type = java.nio.file.Files.getFileStore(dir).type();
+      return java.util.Set.of("ext2", "ext3", "ext4", "xfs", "tmpfs").contains(type);
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
   /** Writes one record at file position {@code position}, the end of what was appended so far. */
   void append(long position, long acceptedAt, byte[] payload) throws IOException {
     int n = JournalRecord.HEADER + payload.length;
@@ -58,6 +77,7 @@ final class MappedAppender {
     for (int p = 0; p < size; p += PAGE) {
       window.put(p, (byte) 0); // zeros over zeros: the page is mapped writable now, not at an append
     }
+    window.put((int) size - 1, (byte) 0); // the last page too when the window does not start on one
   }
 
   private void reserve(long end) throws IOException {

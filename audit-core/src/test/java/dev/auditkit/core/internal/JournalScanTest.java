@@ -62,17 +62,32 @@ class JournalScanTest {
     }
   }
 
+  /** The same records in a segment written through a mapping (its own header). */
+  private static byte[] mappedSegment(List<String> payloads) {
+    byte[] s = segment(payloads);
+    ByteBuffer.wrap(s).putLong(0, JournalRecord.SEGMENT_MAGIC_MAPPED);
+    return s;
+  }
+
   @Test
-  void zerosAfterTheLastRecord_areTheUnwrittenRestOfASegment_notDamage() {
-    byte[] full = segment(RECORDS);
+  void zerosAfterTheLastRecordOfAMappedSegment_areItsUnwrittenRest_notDamage() {
+    byte[] full = mappedSegment(RECORDS);
     JournalScan scan = JournalScan.of(Arrays.copyOf(full, full.length + 300_000));
     assertThat(payloads(scan)).containsExactlyElementsOf(RECORDS);
     assertThat(scan.damaged()).isFalse();
   }
 
   @Test
+  void zerosAfterTheLastRecordOfAWrittenSegment_areATornTail() {
+    byte[] full = segment(RECORDS); // write(2) segments are never reserved ahead
+    JournalScan scan = JournalScan.of(Arrays.copyOf(full, full.length + 4096));
+    assertThat(payloads(scan)).containsExactlyElementsOf(RECORDS);
+    assertThat(scan.damages()).singleElement().satisfies(d -> assertThat(d.tail()).isTrue());
+  }
+
+  @Test
   void aTornRecordFollowedByZeros_isATornTail() {
-    byte[] full = segment(RECORDS);
+    byte[] full = mappedSegment(RECORDS);
     for (int cut : new int[] {1, 7, 20, 25}) {
       byte[] torn = Arrays.copyOf(full, full.length + 4096);
       Arrays.fill(torn, full.length - cut, torn.length, (byte) 0); // the last record only partly written

@@ -3,6 +3,7 @@ package dev.auditkit.jdbc.internal;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.auditkit.jdbc.AuditStoreSetupException;
+import java.sql.SQLException;
 import javax.sql.DataSource;
 
 /** A HikariCP pool the store builds from a JDBC URL and closes with itself. */
@@ -31,19 +32,27 @@ public final class OwnedPool {
   }
 
   /**
-   * Whether one user of this DataSource can hold two connections at once without starving the
-   * others: false for a HikariCP pool of fewer than three; true for anything else (a pool the store
-   * cannot inspect, or no pool).
+   * Whether one user of this DataSource can hold two connections at once without risking a wait on
+   * a pool it would starve: true for a HikariCP pool of at least three (its wait is bounded by its
+   * connection timeout) and for pgjdbc's non-pooling {@code PGSimpleDataSource}, also behind a
+   * wrapper that unwraps to them; false for anything else, whose size and wait the store cannot see.
    */
   public static boolean lendsTwo(DataSource ds) {
     try {
-      if (ds instanceof HikariDataSource h) {
-        return h.getMaximumPoolSize() >= 3;
+      if (ds.isWrapperFor(org.postgresql.ds.PGSimpleDataSource.class)) {
+        return true;
       }
-    } catch (NoClassDefFoundError e) {
-      // HikariCP is not on the classpath, so this is not one of its pools
+    } catch (SQLException | RuntimeException | NoClassDefFoundError e) {
+      // not pgjdbc's, or pgjdbc is not on the classpath
     }
-    return true;
+    try {
+      if (ds.isWrapperFor(HikariDataSource.class)) {
+        return ds.unwrap(HikariDataSource.class).getMaximumPoolSize() >= 3;
+      }
+    } catch (SQLException | RuntimeException | NoClassDefFoundError e) {
+      // not a HikariCP pool, or HikariCP is not on the classpath
+    }
+    return false;
   }
 
   public static void close(DataSource ds) {

@@ -128,6 +128,7 @@ public final class Sealer {
    */
   public Pass sealOnce() throws SQLException {
     boolean checking = checkIdsSealed;
+    duplicates.clear();
     try (Connection c = dataSource.getConnection()) {
       boolean auto = c.getAutoCommit();
       c.setAutoCommit(false);
@@ -138,12 +139,17 @@ public final class Sealer {
           checkIdsSealed = false; // the duplicates this pass found are quarantined now
         }
         return p;
-      } catch (SQLException | RuntimeException e) {
+      } catch (Throwable e) {
+        // any failure, an Error too: roll back here, or the switch back to auto-commit would commit
         carryOver = null;
         if (e instanceof SQLException sql && SqlStates.isUniqueViolation(sql)) {
           checkIdsSealed = true; // most likely a stored event whose id another sealed event has
         }
-        c.rollback();
+        try {
+          c.rollback();
+        } catch (SQLException rollback) {
+          e.addSuppressed(rollback);
+        }
         throw e;
       } finally {
         c.setAutoCommit(auto);
@@ -185,6 +191,21 @@ public final class Sealer {
         }
       }
     }
+    // a large pass reads on a second connection (see step 4); it is taken now, before this pass
+    // holds any lock, so that waiting for a busy pool never holds up other sealers
+    Connection second = expected >= OVERLAP_MIN && c.isWrapperFor(PGConnection.class) ? readConnection() : null;
+    try {
+      return lockAndSeal(c, second, xmin, low, work, unsealedInOrder);
+    } finally {
+      if (second != null) {
+        second.close();
+      }
+    }
+  }
+
+  /** Steps 3 to 5 of a PostgreSQL pass; {@code second} is a connection to read on, or null. */
+  private Pass lockAndSeal(Connection c, Connection second, String xmin, String low, Set<String> work,
+      String unsealedInOrder) throws SQLException {
     register(c, work, low);
     // 3. lock what this pass can seal (chains with work, and idle chains whose mark can move)
     Map<String, ChainHead> heads = new LinkedHashMap<>();
@@ -213,9 +234,8 @@ public final class Sealer {
       String sql = "select e.id, extract(epoch from date_trunc('second', e.occurred_at))::int8"
           + " * 1000000 + extract(microseconds from e.occurred_at)::int8 % 1000000,"
           + " e.event_hash, " + chainExpr + " as chain_id, e.tx_id::text, " + idSealedSql() + unsealedInOrder;
-      Connection second = expected >= OVERLAP_MIN && pass.out.streams() ? readConnection() : null;
       try {
-        if (second != null) {
+        if (second != null && pass.out.streams()) {
           overlappedPasses++;
           readOverlapped(second, sql, low, pass);
         } else {
@@ -498,33 +518,39 @@ public final class Sealer {
    * they come; the seals stream to the pass's connection meanwhile.
    */
   private void readOverlapped(Connection second, String sql, String low, PassRows pass) throws SQLException {
-    try (second) {
-      second.setAutoCommit(false); // a cursor needs a transaction
+    second.setAutoCommit(false); // a cursor needs a transaction
+    Throwable failure = null;
+    try {
+      try (Statement s = second.createStatement()) {
+        s.execute("set local enable_sort = off");
+      }
+      try (PreparedStatement ps = second.prepareStatement(sql)) {
+        ps.setString(1, low);
+        ps.setInt(2, maxPerPass);
+        ps.setFetchSize(CHUNK);
+        readUnsealed(ps, true, u -> pass.accept(u, second));
+      }
+      pass.flush(second);
+    } catch (Throwable e) {
+      failure = e;
+      throw e;
+    } finally {
       try {
-        try (Statement s = second.createStatement()) {
-          s.execute("set local enable_sort = off");
+        second.rollback(); // it only read
+        second.setAutoCommit(true);
+      } catch (SQLException e) {
+        if (failure == null) {
+          throw e;
         }
-        try (PreparedStatement ps = second.prepareStatement(sql)) {
-          ps.setString(1, low);
-          ps.setInt(2, maxPerPass);
-          ps.setFetchSize(CHUNK);
-          readUnsealed(ps, true, u -> pass.accept(u, second));
-        }
-        pass.flush(second);
-      } finally {
-        try {
-          second.rollback(); // it only read
-        } finally {
-          second.setAutoCommit(true);
-        }
+        failure.addSuppressed(e);
       }
     }
   }
 
   /**
    * A second connection for a large pass, or null (the pass then reads on its own connection): when
-   * the pool is too small to lend one, or lending one failed before (the pass does not wait on a
-   * pool again).
+   * the DataSource is not known to lend one without starving others (see {@link OwnedPool#lendsTwo}),
+   * or lending one failed before (the pass does not wait on a pool again).
    */
   private Connection readConnection() {
     if (!overlap) {
@@ -587,7 +613,9 @@ public final class Sealer {
     /** Seals the rows taken so far. */
     void flush(Connection readBack) throws SQLException {
       chunk.sort(WRITING_ORDER);
+      int before = chunk.size();
       dropDuplicateIds(chunk, seen);
+      kept -= before - chunk.size(); // a dropped duplicate counts as skipped: the next pass looks again
       hashStoredEvents(readBack, chunk);
       for (Unsealed u : chunk) {
         ChainSealer sealer = sealers.computeIfAbsent(u.chainId, k -> ChainSealer.startingAt(heads.get(k)));
