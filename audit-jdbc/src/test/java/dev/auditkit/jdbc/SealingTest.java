@@ -130,6 +130,60 @@ class SealingTest {
     }
   }
 
+  /**
+   * PostgreSQL: a chain's high mark lets passes read rows above it without looking them up in the
+   * seal table. It holds for every seal (checked here after ordinary and held-back sealing), and a
+   * mark that no longer matches the head (left by a sealer version that does not keep it) or none
+   * (a chain from before schema version 4) is not trusted: rows sealed above the low-water mark
+   * while a host transaction held it back are not sealed a second time.
+   */
+  @DatabaseTest
+  void aChainsHighMarkCoversEverySeal_andAVoidOneIsNotTrusted(TestDatabase db) throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(db.dialect() == dev.auditkit.testing.TestDialect.POSTGRESQL,
+        "H2 has no transaction ids and no high mark");
+    for (String voiding : List.of("high_xid = '0'::xid8, high_seq = head_seq - 1", "high_xid = null, high_seq = null")) {
+      try (JdbcAuditStore store = manualStore(db); Connection host = db.connection()) {
+        long before = Chains.count(db, "select count(*) from audit_seal");
+        host.setAutoCommit(false);
+        AuditEvent held = event("org-9", 1);
+        store.append(host, List.of(held)); // holds the low-water mark back
+        List<AuditEvent> later = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+          later.add(event("org-9", 10 + i));
+        }
+        store.write(later);
+        assertThat(store.sealNow()).isEqualTo(50);
+        assertHighMarksCoverEverySeal(db);
+
+        try (Connection c = db.connection(); java.sql.Statement st = c.createStatement()) {
+          assertThat(st.executeUpdate("update audit_chain set " + voiding + " where chain_id = 't:org-9'")).isEqualTo(1);
+        }
+        host.commit();
+        // trusting the void mark would read the 50 sealed rows above the low-water mark as unsealed:
+        // the pass would fail on the seal keys (a retry then quarantines them). One pass, directly:
+        dev.auditkit.jdbc.internal.Dialect pg = dev.auditkit.jdbc.internal.Dialect.POSTGRESQL;
+        dev.auditkit.jdbc.internal.Sealer sealer = new dev.auditkit.jdbc.internal.Sealer(db.dataSource(), pg,
+            dev.auditkit.jdbc.internal.Names.of(db.schema(), "audit_"), new dev.auditkit.jdbc.internal.EventReader(pg),
+            20_000, new dev.auditkit.jdbc.internal.Checkpointing(
+                dev.auditkit.core.chain.CheckpointSigner.fromPem(TestKeys.PRIVATE_PEM, TestKeys.PUBLIC_PEM),
+                dev.auditkit.core.chain.CheckpointPolicy.defaults(), List.of(), java.time.Clock.systemUTC()));
+        assertThat(sealer.sealOnce().sealed()).isEqualTo(1);
+        assertThat(sealer.quarantined()).isEmpty();
+        assertThat(store.sealNow()).isZero();
+        assertThat(Chains.count(db, "select count(*) from audit_seal")).isEqualTo(before + 51);
+        assertThat(Chains.assertValid(db).get("t:org-9")).endsWith(held.id());
+        assertHighMarksCoverEverySeal(db);
+      }
+    }
+  }
+
+  private static void assertHighMarksCoverEverySeal(TestDatabase db) throws SQLException {
+    assertThat(Chains.count(db, "select count(*) from audit_chain where high_seq is distinct from head_seq")).isZero();
+    assertThat(Chains.count(db, "select count(*) from audit_seal s join audit_event e on e.id = s.event_id"
+        + " and e.occurred_at = s.occurred_at join audit_chain c on c.chain_id = s.chain_id"
+        + " where e.tx_id > c.high_xid")).isZero();
+  }
+
   @DatabaseTest
   void aRolledBackHostTransactionLeavesNothingToSeal(TestDatabase db) throws Exception {
     try (JdbcAuditStore store = manualStore(db); Connection host = db.connection()) {

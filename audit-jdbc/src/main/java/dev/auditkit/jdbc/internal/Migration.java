@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
 /** One versioned SQL file, {@code db/<dialect>/V<version>__<description>.sql}. */
 public record Migration(int version, String description, String resource, String sql, String checksum) {
   /** Every migration this version of auditkit knows, oldest first. */
-  private static final List<String> KNOWN = List.of("V1__audit_event.sql", "V2__hash_chain.sql", "V3__event_hash.sql");
+  private static final List<String> KNOWN = List.of("V1__audit_event.sql", "V2__hash_chain.sql", "V3__event_hash.sql",
+      "V4__chain_high_xid.sql");
   private static final Pattern FILE = Pattern.compile("V(\\d+)__(\\w+)\\.sql");
   private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{(\\w+)}");
 

@@ -169,33 +169,25 @@ public final class Sealer {
     // 2. chains with committed, unsealed events, among the next events in writing order. Both reads
     //    walk the tx_id index from the lowest mark and stop after maxPerPass unsealed rows, so a
     //    backlog is not rescanned by every pass (sealed rows above the lowest mark are still walked:
-    //    while a long host transaction holds xmin back, or another instance holds a chain).
-    String unsealedInOrder = " from " + events + " e where e.tx_id >= ?::xid8 and not exists (select 1 from " + seals
-        + " s where s.event_id = e.id and s.occurred_at = e.occurred_at)" + notQuarantined() + " order by e.tx_id limit ?";
+    //    while a long host transaction holds xmin back, or another instance holds a chain). Rows
+    //    above every chain's high mark cannot be sealed and are not looked up (see readInOrder).
     //    A pass that continues a full one takes over its chains instead: nothing else was in the way.
     Set<String> work = carryOver;
     carryOver = null;
     int expected = maxPerPass; // how many rows this pass will likely seal
     if (work == null) {
-      work = new LinkedHashSet<>();
-      expected = 0;
-      try (PreparedStatement ps = c.prepareStatement("select " + chainExpr + unsealedInOrder)) {
-        ps.setString(1, low);
-        ps.setInt(2, maxPerPass);
-        ps.setFetchSize(10_000);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            work.add(rs.getString(1));
-            expected++;
-          }
-        }
-      }
+      Set<String> found = new LinkedHashSet<>();
+      String high = single(c, "select case when bool_and(high_seq is not distinct from head_seq)"
+          + " then max(high_xid)::text end from " + chains);
+      expected = readInOrder(c, "select " + chainExpr + " as chain_id", low, high, 10_000,
+          rs -> found.add(rs.getString(1)));
+      work = found;
     }
     // a large pass reads on a second connection (see step 4); it is taken now, before this pass
     // holds any lock, so that waiting for a busy pool never holds up other sealers
     Connection second = expected >= OVERLAP_MIN && c.isWrapperFor(PGConnection.class) ? readConnection() : null;
     try {
-      return lockAndSeal(c, second, xmin, low, work, unsealedInOrder);
+      return lockAndSeal(c, second, xmin, low, work);
     } finally {
       if (second != null) {
         second.close();
@@ -204,13 +196,15 @@ public final class Sealer {
   }
 
   /** Steps 3 to 5 of a PostgreSQL pass; {@code second} is a connection to read on, or null. */
-  private Pass lockAndSeal(Connection c, Connection second, String xmin, String low, Set<String> work,
-      String unsealedInOrder) throws SQLException {
+  private Pass lockAndSeal(Connection c, Connection second, String xmin, String low, Set<String> work)
+      throws SQLException {
     register(c, work, low);
     // 3. lock what this pass can seal (chains with work, and idle chains whose mark can move)
     Map<String, ChainHead> heads = new LinkedHashMap<>();
     Map<String, State> states = new LinkedHashMap<>();
-    try (PreparedStatement ps = c.prepareStatement("select chain_id, head_seq, head_hash, checkpoint_seq, checkpoint_at"
+    String high = "0"; // the highest high mark of the locked chains; null when one of them has none
+    try (PreparedStatement ps = c.prepareStatement("select chain_id, head_seq, head_hash, checkpoint_seq, checkpoint_at,"
+        + " case when high_seq = head_seq then high_xid::text end as high"
         + " from " + chains + " where chain_id = any(?) or low_xid < ?::xid8"
         + " or (head_seq > checkpoint_seq and checkpoint_at < ?) order by chain_id for update skip locked")) {
       ps.setArray(1, c.createArrayOf("text", work.toArray()));
@@ -221,9 +215,14 @@ public final class Sealer {
           State st = state(rs);
           heads.put(st.head().chainId(), st.head());
           states.put(st.head().chainId(), st);
+          String h = rs.getString("high");
+          high = h == null || high == null ? null : Long.parseUnsignedLong(h) > Long.parseUnsignedLong(high) ? h : high;
         }
       }
     }
+    // no seal of a locked chain can name an event of a transaction at or above this (its event
+    // committed before the seal, and the seal before now): the high mark of a chain that had none
+    String xmax = single(c, "select pg_snapshot_xmax(pg_current_snapshot())::text");
     // 4. the events' hashes, in writing order, read again now that the locks are held (so no other
     //    sealer can seal them meanwhile); rows of chains another sealer holds are left to it. A large
     //    pass reads on a second connection while this one stores the seals already made (both
@@ -231,25 +230,20 @@ public final class Sealer {
     //    every seal committed before them.
     PassRows pass = new PassRows(heads, work, new SealRows(c, seals));
     if (!heads.isEmpty()) {
-      String sql = "select e.id, extract(epoch from date_trunc('second', e.occurred_at))::int8"
+      // the time as epoch microseconds: a number is much cheaper to read than a timestamptz text
+      // (exact on every version: before PostgreSQL 14 extract returns float8)
+      String select = "select e.id, extract(epoch from date_trunc('second', e.occurred_at))::int8"
           + " * 1000000 + extract(microseconds from e.occurred_at)::int8 % 1000000,"
-          + " e.event_hash, " + chainExpr + " as chain_id, e.tx_id::text, " + idSealedSql() + unsealedInOrder;
+          + " e.event_hash, " + chainExpr + " as chain_id, e.tx_id::text, " + idSealedSql();
       try {
         if (second != null && pass.out.streams()) {
           overlappedPasses++;
-          readOverlapped(second, sql, low, pass);
+          readOverlapped(second, select, low, high, pass);
         } else {
-          // the time as epoch microseconds: a number is much cheaper to read than a timestamptz text
-          // (exact on every version: before PostgreSQL 14 extract returns float8)
-          try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, low);
-            ps.setInt(2, maxPerPass);
-            ps.setFetchSize(10_000);
-            List<Unsealed> rows = new ArrayList<>();
-            readUnsealed(ps, true, rows::add);
-            for (Unsealed u : rows) {
-              pass.accept(u, null);
-            }
+          List<Unsealed> rows = new ArrayList<>();
+          readInOrder(c, select, low, high, 10_000, rs -> rows.add(unsealed(rs)));
+          for (Unsealed u : rows) {
+            pass.accept(u, null);
           }
           pass.flush(c);
         }
@@ -279,14 +273,20 @@ public final class Sealer {
       heads.put(d.chainId(), d.head());
     }
     // 5. new heads; the low-water mark moves to xmin, or as far as a pass that stopped early got
+    //    and the high mark to the highest transaction sealed (a void one first to xmax)
     try (PreparedStatement ps = c.prepareStatement("update " + chains + " set head_seq = ?, head_hash = ?,"
-        + " low_xid = greatest(low_xid, least(?::xid8, ?::xid8)), updated_at = clock_timestamp() where chain_id = ?")) {
+        + " low_xid = greatest(low_xid, least(?::xid8, ?::xid8)),"
+        + " high_xid = greatest(case when high_seq = head_seq then high_xid else ?::xid8 end, ?::xid8), high_seq = ?,"
+        + " updated_at = clock_timestamp() where chain_id = ?")) {
       for (ChainHead h : heads.values()) {
         ps.setLong(1, h.sequence());
         ps.setString(2, h.sequence() == 0 ? null : h.hash());
         ps.setString(3, xmin);
         ps.setString(4, reached);
-        ps.setString(5, h.chainId());
+        ps.setString(5, xmax);
+        ps.setString(6, Long.toUnsignedString(pass.highestTx.getOrDefault(h.chainId(), 0L)));
+        ps.setLong(7, h.sequence());
+        ps.setString(8, h.chainId());
         ps.addBatch();
       }
       ps.executeBatch();
@@ -336,7 +336,8 @@ public final class Sealer {
       return;
     }
     try (PreparedStatement ps = c.prepareStatement("insert into " + chains
-        + " (chain_id, low_xid) select unnest(?::text[]), ?::xid8 on conflict do nothing")) {
+        + " (chain_id, low_xid, high_xid, high_seq) select unnest(?::text[]), ?::xid8, '0'::xid8, 0"
+        + " on conflict do nothing")) {
       // in one order for every sealer: two registering the same new chains wait, never deadlock
       ps.setArray(1, c.createArrayOf("text", new java.util.TreeSet<>(chainIds).toArray()));
       ps.setString(2, low);
@@ -400,7 +401,7 @@ public final class Sealer {
         + " e where not exists (select 1 from " + seals + " s where s.event_id = e.id and s.occurred_at = e.occurred_at)"
         + notQuarantined() + " order by e.ingest_seq limit ?")) {
       ps.setInt(1, maxPerPass);
-      readUnsealed(ps, false, rows::add);
+      readUnsealedH2(ps, rows);
     }
     int read = rows.size();
     dropDuplicateIds(rows, new java.util.HashSet<>());
@@ -508,28 +509,19 @@ public final class Sealer {
     return sb.append(')').toString();
   }
 
-  /** Takes rows as they are read. */
-  private interface RowSink {
-    void accept(Unsealed u) throws SQLException;
-  }
-
   /**
    * Reads the pass's rows on {@code second}, in its own read-only transaction, and seals them as
    * they come; the seals stream to the pass's connection meanwhile.
    */
-  private void readOverlapped(Connection second, String sql, String low, PassRows pass) throws SQLException {
+  private void readOverlapped(Connection second, String select, String low, String high, PassRows pass)
+      throws SQLException {
     second.setAutoCommit(false); // a cursor needs a transaction
     Throwable failure = null;
     try {
       try (Statement s = second.createStatement()) {
         s.execute("set local enable_sort = off");
       }
-      try (PreparedStatement ps = second.prepareStatement(sql)) {
-        ps.setString(1, low);
-        ps.setInt(2, maxPerPass);
-        ps.setFetchSize(CHUNK);
-        readUnsealed(ps, true, u -> pass.accept(u, second));
-      }
+      readInOrder(second, select, low, high, CHUNK, rs -> pass.accept(unsealed(rs), second));
       pass.flush(second);
     } catch (Throwable e) {
       failure = e;
@@ -580,6 +572,8 @@ public final class Sealer {
     final Set<String> unknown = new LinkedHashSet<>();
     final Set<String> readChains = new LinkedHashSet<>();
     final Set<UUID> seen = new java.util.HashSet<>();
+    /** Per chain, the highest writing transaction of a row sealed (for its high mark). */
+    final Map<String, Long> highestTx = new java.util.HashMap<>();
     final List<Unsealed> chunk = new ArrayList<>();
     int read;
     int kept;
@@ -620,6 +614,7 @@ public final class Sealer {
       for (Unsealed u : chunk) {
         ChainSealer sealer = sealers.computeIfAbsent(u.chainId, k -> ChainSealer.startingAt(heads.get(k)));
         out.add(sealer.seal(u.chainId, u.hash), u.id, u.occurredAt);
+        highestTx.merge(u.chainId, u.tx, (a, b) -> Long.compareUnsigned(a, b) >= 0 ? a : b);
       }
       chunk.clear();
     }
@@ -647,28 +642,80 @@ public final class Sealer {
     }
   }
 
+  /** The H2 pass's rows, in the order read, into {@code out}. */
+  private void readUnsealedH2(PreparedStatement ps, List<Unsealed> out) throws SQLException {
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        out.add(unsealed(rs, rs.getObject(2, OffsetDateTime.class).toInstant(), null));
+      }
+    }
+  }
+
+  /** A PostgreSQL row: the time as epoch microseconds, and the writing transaction's id. */
+  private Unsealed unsealed(ResultSet rs) throws SQLException {
+    long micros = rs.getLong(2);
+    Instant at = Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L);
+    return unsealed(rs, at, rs.getString(5));
+  }
+
+  private Unsealed unsealed(ResultSet rs, Instant at, String txId) throws SQLException {
+    byte[] hash = rs.getBytes(3);
+    UUID id = rs.getObject(1, UUID.class);
+    if (rs.getBoolean(6)) {
+      duplicates.add(id);
+    }
+    return new Unsealed(id, at, rs.getString(4), txId, hash == null || hash.length != 32 ? null : hash);
+  }
+
+  /** Takes rows as they are read. */
+  private interface RowReader {
+    void accept(ResultSet rs) throws SQLException;
+  }
+
   /**
-   * Hands the rows to {@code out} in the order read and returns how many there were; PostgreSQL rows ({@code txIds})
-   * carry the time as epoch microseconds and the writing transaction's id.
+   * Reads up to {@code maxPerPass} committed, unsealed event rows in writing order (by transaction
+   * id), from the mark {@code low}: {@code select} and this method's FROM and WHERE. Rows up to the
+   * high mark {@code high} are each looked up in the seal table; rows above it cannot be sealed
+   * (no seal of the chains concerned names such a row), so a second query reads them without the
+   * lookup, which is most of the cost of the read. A null {@code high} looks every row up.
+   *
+   * @return how many rows were read
    */
-  private int readUnsealed(PreparedStatement ps, boolean txIds, RowSink out) throws SQLException {
+  private int readInOrder(Connection c, String select, String low, String high, int fetchSize, RowReader out)
+      throws SQLException {
+    String lookedUp = select + " from " + events + " e where e.tx_id >= ?::xid8"
+        + (high != null ? " and e.tx_id <= ?::xid8" : "") + " and not exists (select 1 from " + seals
+        + " s where s.event_id = e.id and s.occurred_at = e.occurred_at)" + notQuarantined()
+        + " order by e.tx_id limit ?";
+    int n;
+    try (PreparedStatement ps = c.prepareStatement(lookedUp)) {
+      int i = 1;
+      ps.setString(i++, low);
+      if (high != null) {
+        ps.setString(i++, high);
+      }
+      ps.setInt(i, maxPerPass);
+      n = read(ps, fetchSize, out);
+    }
+    if (high != null && n < maxPerPass) {
+      try (PreparedStatement ps = c.prepareStatement(select + " from " + events
+          + " e where e.tx_id >= ?::xid8 and e.tx_id > ?::xid8" + notQuarantined() + " order by e.tx_id limit ?")) {
+        ps.setString(1, low);
+        ps.setString(2, high);
+        ps.setInt(3, maxPerPass - n);
+        n += read(ps, fetchSize, out);
+      }
+    }
+    return n;
+  }
+
+  private static int read(PreparedStatement ps, int fetchSize, RowReader out) throws SQLException {
+    ps.setFetchSize(fetchSize);
     int n = 0;
     try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
         n++;
-        byte[] hash = rs.getBytes(3);
-        Instant at;
-        if (txIds) {
-          long micros = rs.getLong(2);
-          at = Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L);
-        } else {
-          at = rs.getObject(2, OffsetDateTime.class).toInstant();
-        }
-        if (rs.getBoolean(6)) {
-          duplicates.add(rs.getObject(1, UUID.class));
-        }
-        out.accept(new Unsealed(rs.getObject(1, UUID.class), at,
-            rs.getString(4), txIds ? rs.getString(5) : null, hash == null || hash.length != 32 ? null : hash));
+        out.accept(rs);
       }
     }
     return n;
