@@ -22,6 +22,7 @@ public final class DeliveryHealth {
   private final long unshipped;
   private final long shipped;
   private final long dropped;
+  private final long refused;
   private final long corruptRecordsSkipped;
   private final long consecutiveFailures;
   private final String lastError;
@@ -29,7 +30,7 @@ public final class DeliveryHealth {
 
   DeliveryHealth(Delivery delivery, int queueDepth, int queueCapacity, long journalBytes, boolean journalConfigured,
       boolean journalDegraded, Duration oldestUnshippedAge, long unshipped, long shipped, long dropped,
-      long corruptRecordsSkipped, long consecutiveFailures, String lastError, Instant lastErrorAt) {
+      long refused, long corruptRecordsSkipped, long consecutiveFailures, String lastError, Instant lastErrorAt) {
     this.delivery = delivery;
     this.queueDepth = queueDepth;
     this.queueCapacity = queueCapacity;
@@ -40,6 +41,7 @@ public final class DeliveryHealth {
     this.unshipped = unshipped;
     this.shipped = shipped;
     this.dropped = dropped;
+    this.refused = refused;
     this.corruptRecordsSkipped = corruptRecordsSkipped;
     this.consecutiveFailures = consecutiveFailures;
     this.lastError = lastError;
@@ -47,14 +49,14 @@ public final class DeliveryHealth {
   }
 
   static DeliveryHealth sync() {
-    return new DeliveryHealth(Delivery.SYNC, 0, 0, 0, false, false, Duration.ZERO, 0, 0, 0, 0, 0, null, null);
+    return new DeliveryHealth(Delivery.SYNC, 0, 0, 0, false, false, Duration.ZERO, 0, 0, 0, 0, 0, 0, null, null);
   }
 
   static DeliveryHealth of(DeliveryStats s, Clock clock) {
     Duration age = s.oldestAcceptedAt() < 0 ? Duration.ZERO
         : Duration.ofMillis(Math.max(0, clock.millis() - s.oldestAcceptedAt()));
     return new DeliveryHealth(Delivery.ASYNC, s.queueDepth(), s.queueCapacity(), s.journalBytes(),
-        s.journalConfigured(), s.journalDegraded(), age, s.unshipped(), s.shipped(), s.dropped(),
+        s.journalConfigured(), s.journalDegraded(), age, s.unshipped(), s.shipped(), s.dropped(), s.refused(),
         s.corruptRecordsSkipped(), s.consecutiveFailures(), s.lastError(), s.lastErrorAt());
   }
 
@@ -114,6 +116,16 @@ public final class DeliveryHealth {
     return dropped;
   }
 
+  /**
+   * Events the store refused for what they hold ({@link AuditWriteException#refused()}): set aside
+   * while everything else is shipped, never dropped. With a journal they stay in it (their segment
+   * is kept) and are offered to the store again on the next start; without one they are named by
+   * {@link AuditLog#close()}. Logged at ERROR with their ids.
+   */
+  public long refused() {
+    return refused;
+  }
+
   /** Journal records found corrupt or torn at start and skipped. */
   public long corruptRecordsSkipped() {
     return corruptRecordsSkipped;
@@ -134,9 +146,12 @@ public final class DeliveryHealth {
     return Optional.ofNullable(lastErrorAt);
   }
 
-  /** True when the store is being written without failures and no journal problem is known. */
+  /**
+   * True when the store is being written without failures, no journal problem is known, and no
+   * event was dropped or refused.
+   */
   public boolean healthy() {
-    return consecutiveFailures == 0 && !journalDegraded && dropped == 0;
+    return consecutiveFailures == 0 && !journalDegraded && dropped == 0 && refused == 0;
   }
 
   @Override
@@ -144,7 +159,7 @@ public final class DeliveryHealth {
     return "DeliveryHealth{delivery=" + delivery + ", queue=" + queueDepth + "/" + queueCapacity
         + ", journalBytes=" + journalBytes + ", journalDegraded=" + journalDegraded
         + ", oldestUnshippedAge=" + oldestUnshippedAge + ", unshipped=" + unshipped + ", shipped=" + shipped
-        + ", dropped=" + dropped + ", corruptRecordsSkipped=" + corruptRecordsSkipped
+        + ", dropped=" + dropped + ", refused=" + refused + ", corruptRecordsSkipped=" + corruptRecordsSkipped
         + ", consecutiveFailures=" + consecutiveFailures + ", lastError=" + lastError + "}";
   }
 }

@@ -201,7 +201,7 @@ public final class JdbcAuditStore implements AuditSink {
           continue;
         }
         throw new AuditWriteException("writing " + rows.size() + " audit event(s) to " + names.eventTable()
-            + " failed: " + e.getMessage(), e);
+            + " failed: " + e.getMessage(), e, SqlStates.isRefusal(e));
       }
     }
   }

@@ -3,6 +3,7 @@ package dev.auditkit.core.internal;
 import dev.auditkit.core.AuditEvent;
 import dev.auditkit.core.AuditLimits;
 import dev.auditkit.core.AuditSink;
+import dev.auditkit.core.AuditWriteException;
 import dev.auditkit.core.OverflowPolicy;
 import dev.auditkit.core.UnshippedEventsException;
 import java.io.IOException;
@@ -11,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -51,6 +53,13 @@ public final class AsyncDispatcher {
   private final AtomicLong shipped = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong corrupt = new AtomicLong();
+  private final AtomicLong refused = new AtomicLong();
+  /** Refused events without a journal record: kept here (bounded) and named by close. */
+  private final List<Item> setAside = java.util.Collections.synchronizedList(new ArrayList<>());
+  /** Why the store refused an event, from ship to setAside (writer thread only). */
+  private final java.util.Map<Item, Throwable> refusals = new java.util.IdentityHashMap<>();
+  /** Ids of refused events that stay in the journal, for close's report (bounded). */
+  private final List<UUID> setAsideInJournal = java.util.Collections.synchronizedList(new ArrayList<>());
   private final AtomicLong lastDropLog = new AtomicLong(Long.MIN_VALUE);
   private volatile boolean closing;
   private volatile boolean writerDone;
@@ -181,11 +190,19 @@ public final class AsyncDispatcher {
           continue;
         }
         inflight = batch;
-        if (pastCloseDeadline() || !ship(batch)) {
+        List<Item> refusedItems = pastCloseDeadline() ? null : ship(batch);
+        if (refusedItems == null) {
           return;
         }
         inflight = List.of();
-        acknowledge(batch);
+        if (refusedItems.isEmpty()) {
+          acknowledge(batch);
+        } else {
+          Set<Item> out = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+          out.addAll(refusedItems);
+          acknowledge(batch.stream().filter(i -> !out.contains(i)).toList());
+          setAside(refusedItems);
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -291,8 +308,13 @@ public final class AsyncDispatcher {
     return items;
   }
 
-  /** Writes a batch until the sink takes it; false when closing ran out of time first. */
-  private boolean ship(List<Item> batch) throws InterruptedException {
+  /**
+   * Writes a batch until the sink takes it, retrying with backoff while it fails. When the sink
+   * refuses events for what they hold ({@link AuditWriteException#refused()}), the batch is halved
+   * and each half written on its own, down to single events: returns those the sink refused (empty
+   * when it took everything), or null when closing ran out of time first.
+   */
+  private List<Item> ship(List<Item> batch) throws InterruptedException {
     List<AuditEvent> events = new ArrayList<>(batch.size());
     for (Item i : batch) {
       events.add(i.event());
@@ -307,10 +329,28 @@ public final class AsyncDispatcher {
           LOG.info("auditkit: store writes succeed again after {} failed attempt(s)", consecutiveFailures);
           consecutiveFailures = 0;
         }
-        return true;
+        return List.of();
       } catch (VirtualMachineError e) {
         throw e;
       } catch (RuntimeException | Error e) {
+        if (e instanceof AuditWriteException w && w.refused()) {
+          if (batch.size() > 1) {
+            List<Item> first = ship(batch.subList(0, batch.size() / 2));
+            List<Item> second = first == null ? null : ship(batch.subList(batch.size() / 2, batch.size()));
+            if (second == null) {
+              return null;
+            }
+            List<Item> both = new ArrayList<>(first);
+            both.addAll(second);
+            return both;
+          }
+          Item only = batch.get(0);
+          if (only.segment() != null || setAside.size() < settings.queueCapacity()) {
+            refusals.put(only, e);
+            return List.of(only);
+          }
+          // no journal and no room left to set it aside: it is retried like any failure
+        }
         long failures = ++consecutiveFailures;
         error("store write failed: " + e, e);
         if (failures == 1 || failures % 50 == 0) {
@@ -321,12 +361,32 @@ public final class AsyncDispatcher {
       long wait = backoff.delayNanos(attempt++);
       if (closing) {
         if (pastCloseDeadline()) {
-          return false;
+          return null;
         }
         wait = Math.min(wait, closeDeadline - System.nanoTime());
       }
       synchronized (wakeup) {
         TimeUnit.NANOSECONDS.timedWait(wakeup, wait);
+      }
+    }
+  }
+
+  /** Events the store refused: logged, counted, kept (in the journal, or here), never dropped. */
+  private void setAside(List<Item> items) {
+    for (Item i : items) {
+      refused.incrementAndGet();
+      String where = i.segment() != null ? "it stays in the journal (" + i.segment().file().getFileName()
+          + " is kept) and is offered to the store again on the next start"
+          : "it is kept in memory and named when the AuditLog closes (no journal)";
+      Throwable why = refusals.remove(i);
+      String cause = why == null ? "" : why.getMessage();
+      error("the store refused audit event " + i.event().id() + " (" + i.event().action() + "): " + cause, why);
+      LOG.error("auditkit: the store refused audit event {} (action {}) for what it holds: {}; the other events are "
+          + "shipped; {}", i.event().id(), i.event().action(), cause, where);
+      if (i.segment() == null) {
+        setAside.add(i);
+      } else if (setAsideInJournal.size() < REPORTED_IDS) {
+        setAsideInJournal.add(i.event().id());
       }
     }
   }
@@ -367,7 +427,8 @@ public final class AsyncDispatcher {
     }
     return new DeliveryStats(queue.size(), settings.queueCapacity(), journal == null ? 0 : journal.bytes(),
         settings.journal() != null, journal != null && journal.degraded(), oldest == Long.MAX_VALUE ? -1 : oldest,
-        Math.max(0, unshipped.get()), shipped.get(), dropped.get(), corrupt.get(), consecutiveFailures, lastError,
+        Math.max(0, unshipped.get()), shipped.get(), dropped.get(), refused.get(), corrupt.get(), consecutiveFailures,
+        lastError,
         lastErrorAt);
   }
 
@@ -405,6 +466,19 @@ public final class AsyncDispatcher {
     long total = Math.max(0, unshipped.get());
     List<UUID> ids = new ArrayList<>();
     boolean retained = journal != null;
+    synchronized (setAside) {
+      for (Item i : setAside) {
+        add(ids, i);
+        retained = false;
+      }
+    }
+    synchronized (setAsideInJournal) {
+      for (UUID id : setAsideInJournal) {
+        if (ids.size() < REPORTED_IDS) {
+          ids.add(id);
+        }
+      }
+    }
     collectReplayIds(ids);
     for (Item i : left) {
       add(ids, i);

@@ -5,4 +5,4 @@ import java.time.Instant;
 /** The raw counters behind {@code DeliveryHealth}; {@code oldestAcceptedAt} is -1 when nothing waits. */
 public record DeliveryStats(int queueDepth, int queueCapacity, long journalBytes, boolean journalConfigured,
     boolean journalDegraded, long oldestAcceptedAt, long unshipped, long shipped, long dropped,
-    long corruptRecordsSkipped, long consecutiveFailures, String lastError, Instant lastErrorAt) {}
+    long refused, long corruptRecordsSkipped, long consecutiveFailures, String lastError, Instant lastErrorAt) {}

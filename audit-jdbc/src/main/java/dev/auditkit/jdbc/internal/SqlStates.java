@@ -37,4 +37,23 @@ public final class SqlStates {
     }
     return false;
   }
+
+  /**
+   * Whether the database refused the rows for what they hold, so writing them again unchanged
+   * cannot succeed: a data exception (class 22), an integrity constraint (class 23, but not a
+   * missing partition, which the store creates) or an exception raised by a trigger (P0001).
+   * Connection, resource, lock and permission problems are not: they may pass.
+   */
+  public static boolean isRefusal(SQLException e) {
+    if (isMissingPartition(e)) {
+      return false;
+    }
+    for (SQLException x = e; x != null; x = x.getNextException()) {
+      String state = x.getSQLState();
+      if (state != null && (state.startsWith("22") || state.startsWith("23") || state.equals("P0001"))) {
+        return true;
+      }
+    }
+    return false;
+  }
 }
