@@ -177,6 +177,36 @@ class SealingTest {
     }
   }
 
+  /**
+   * While a host transaction holds the low-water marks back, one tenant seals far more than a pass
+   * takes; a tenant that appears afterwards is still sealed at once (its pass must not fill up with
+   * the other tenant's sealed rows above the marks).
+   */
+  @DatabaseTest
+  void aNewTenantIsSealedWhileAnotherSealedManyRowsAboveAHeldBackMark(TestDatabase db) throws Exception {
+    try (JdbcAuditStore store = JdbcAuditStore.builder(db.dataSource()).sealInterval(null).sealBatch(20).build();
+        Connection host = db.connection()) {
+      host.setAutoCommit(false);
+      AuditEvent held = event("org-h", 1);
+      store.append(host, List.of(held));
+      List<AuditEvent> busy = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        busy.add(event("org-b", 10 + i));
+      }
+      store.write(busy);
+      assertThat(store.sealNow(Duration.ofSeconds(20))).isEqualTo(100);
+
+      List<AuditEvent> fresh = List.of(event("org-a", 200), event("org-a", 201), event("org-a", 202));
+      store.write(fresh);
+      assertThat(store.sealNow(Duration.ofSeconds(20))).isEqualTo(3);
+      assertThat(Chains.assertValid(db).get("t:org-a")).containsExactlyElementsOf(fresh.stream().map(AuditEvent::id).toList());
+
+      host.commit();
+      assertThat(store.sealNow(Duration.ofSeconds(20))).isEqualTo(1);
+      assertThat(Chains.count(db, "select count(*) from audit_seal")).isEqualTo(104);
+    }
+  }
+
   private static void assertHighMarksCoverEverySeal(TestDatabase db) throws SQLException {
     assertThat(Chains.count(db, "select count(*) from audit_chain where high_seq is distinct from head_seq")).isZero();
     assertThat(Chains.count(db, "select count(*) from audit_seal s join audit_event e on e.id = s.event_id"

@@ -177,8 +177,7 @@ public final class Sealer {
     int expected = maxPerPass; // how many rows this pass will likely seal
     if (work == null) {
       Set<String> found = new LinkedHashSet<>();
-      String high = single(c, "select case when bool_and(high_seq is not distinct from head_seq)"
-          + " then max(high_xid)::text end from " + chains);
+      String high = highestMark(c);
       expected = readInOrder(c, "select " + chainExpr + " as chain_id", low, high, 10_000,
           rs -> found.add(rs.getString(1)));
       work = found;
@@ -202,9 +201,7 @@ public final class Sealer {
     // 3. lock what this pass can seal (chains with work, and idle chains whose mark can move)
     Map<String, ChainHead> heads = new LinkedHashMap<>();
     Map<String, State> states = new LinkedHashMap<>();
-    String high = "0"; // the highest high mark of the locked chains; null when one of them has none
-    try (PreparedStatement ps = c.prepareStatement("select chain_id, head_seq, head_hash, checkpoint_seq, checkpoint_at,"
-        + " case when high_seq = head_seq then high_xid::text end as high"
+    try (PreparedStatement ps = c.prepareStatement("select chain_id, head_seq, head_hash, checkpoint_seq, checkpoint_at"
         + " from " + chains + " where chain_id = any(?) or low_xid < ?::xid8"
         + " or (head_seq > checkpoint_seq and checkpoint_at < ?) order by chain_id for update skip locked")) {
       ps.setArray(1, c.createArrayOf("text", work.toArray()));
@@ -215,14 +212,16 @@ public final class Sealer {
           State st = state(rs);
           heads.put(st.head().chainId(), st.head());
           states.put(st.head().chainId(), st);
-          String h = rs.getString("high");
-          high = h == null || high == null ? null : Long.parseUnsignedLong(h) > Long.parseUnsignedLong(high) ? h : high;
         }
       }
     }
     // no seal of a locked chain can name an event of a transaction at or above this (its event
     // committed before the seal, and the seal before now): the high mark of a chain that had none
     String xmax = single(c, "select pg_snapshot_xmax(pg_current_snapshot())::text");
+    // rows above every chain's high mark are unsealed, whoever holds their chain: the read below
+    // looks up only the rows under it (the locked chains' marks cannot move now; another chain's
+    // may have moved since, which at worst returns a few of its just-sealed rows, then skipped)
+    String high = highestMark(c);
     // 4. the events' hashes, in writing order, read again now that the locks are held (so no other
     //    sealer can seal them meanwhile); rows of chains another sealer holds are left to it. A large
     //    pass reads on a second connection while this one stores the seals already made (both
@@ -667,6 +666,12 @@ public final class Sealer {
     return new Unsealed(id, at, rs.getString(4), txId, hash == null || hash.length != 32 ? null : hash);
   }
 
+  /** The highest high mark over all chains, or null when a chain's mark is void. */
+  private String highestMark(Connection c) throws SQLException {
+    return single(c, "select case when bool_and(high_seq is not distinct from head_seq) then max(high_xid)::text end"
+        + " from " + chains);
+  }
+
   /** Takes rows as they are read. */
   private interface RowReader {
     void accept(ResultSet rs) throws SQLException;
@@ -675,8 +680,8 @@ public final class Sealer {
   /**
    * Reads up to {@code maxPerPass} committed, unsealed event rows in writing order (by transaction
    * id), from the mark {@code low}: {@code select} and this method's FROM and WHERE. Rows up to the
-   * high mark {@code high} are each looked up in the seal table; rows above it cannot be sealed
-   * (no seal of the chains concerned names such a row), so a second query reads them without the
+   * high mark {@code high} (the highest over all chains) are each looked up in the seal table; rows
+   * above it cannot be sealed (no seal names such a row), so a second query reads them without the
    * lookup, which is most of the cost of the read. A null {@code high} looks every row up.
    *
    * @return how many rows were read
