@@ -25,8 +25,8 @@ public class AuditWriteException extends AuditException {
    * True when the store refused the events themselves (a constraint or a data error), so writing
    * the same events again cannot succeed; false when it failed for another reason (down, busy,
    * unreachable), where a retry may. An ASYNC {@link AuditLog} retries the latter; of the former it
-   * sets the refused events aside (by halving the batch until each refused one stands alone) and
-   * ships the rest: see {@link DeliveryHealth#refused()}.
+   * sets the refused events aside (by halving the batch until each refused one stands alone), ships
+   * the rest, and offers the refused ones again later: see {@link DeliveryHealth#refused()}.
    */
   public boolean refused() {
     return refused;

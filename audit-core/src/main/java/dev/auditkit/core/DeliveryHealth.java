@@ -117,10 +117,12 @@ public final class DeliveryHealth {
   }
 
   /**
-   * Events the store refused for what they hold ({@link AuditWriteException#refused()}): set aside
-   * while everything else is shipped, never dropped. With a journal they stay in it (their segment
-   * is kept) and are offered to the store again on the next start; without one they are named by
-   * {@link AuditLog#close()}. Logged at ERROR with their ids.
+   * Events the store refused for what they hold ({@link AuditWriteException#refused()}) and that
+   * are set aside now, while everything else is shipped; never dropped. They are offered to the
+   * store again every {@code retryBackoff} maximum (30 s by default) and leave this count once it
+   * takes them. With a journal they also stay in it (their segment is kept, offered again on the
+   * next start); without one, {@link AuditLog#close()} names those still refused. Logged at ERROR
+   * with their ids.
    */
   public long refused() {
     return refused;

@@ -26,7 +26,7 @@ class RefusedEventsTest {
   @TempDir Path dir;
 
   /** Refuses every batch that holds an event whose action is in {@code refused}; stores the others. */
-  static final class PickySink implements AuditSink {
+  static class PickySink implements AuditSink {
     final InMemoryAuditStore store = new InMemoryAuditStore();
     final Set<String> refused = ConcurrentHashMap.newKeySet();
     final AtomicInteger writes = new AtomicInteger();
@@ -58,7 +58,7 @@ class RefusedEventsTest {
     PickySink sink = new PickySink();
     sink.refused.add("bad.action");
     AuditLog audit = AuditLog.builder().store(sink).delivery(Delivery.ASYNC).batchSize(100)
-        .retryBackoff(Duration.ofMillis(1), Duration.ofMillis(5)).build();
+        .retryBackoff(Duration.ofMillis(1), Duration.ofSeconds(30)).build();
     List<UUID> refused = new ArrayList<>();
     List<UUID> accepted = logMixed(audit, refused);
     Await.until("the others shipped", WAIT, () -> sink.store.size() == accepted.size());
@@ -81,7 +81,7 @@ class RefusedEventsTest {
     PickySink sink = new PickySink();
     sink.refused.add("bad.action");
     AuditLog audit = AuditLog.builder().store(sink).delivery(Delivery.ASYNC).journal(dir).batchSize(100)
-        .retryBackoff(Duration.ofMillis(1), Duration.ofMillis(5)).closeTimeout(Duration.ofSeconds(2)).build();
+        .retryBackoff(Duration.ofMillis(1), Duration.ofSeconds(30)).closeTimeout(Duration.ofSeconds(2)).build();
     List<UUID> refused = new ArrayList<>();
     List<UUID> accepted = logMixed(audit, refused);
     Await.until("the others shipped", WAIT, () -> sink.store.size() == accepted.size());
@@ -101,6 +101,54 @@ class RefusedEventsTest {
     List<UUID> all = new ArrayList<>(accepted);
     all.addAll(refused);
     assertThat(sink.store.events()).extracting(AuditEvent::id).containsExactlyInAnyOrderElementsOf(all);
+  }
+
+  @Test
+  void setAsideEvents_areOfferedAgain_andShippedOnceTheStoreTakesThem() {
+    PickySink sink = new PickySink();
+    sink.refused.add("bad.action");
+    AuditLog audit = AuditLog.builder().store(sink).delivery(Delivery.ASYNC).batchSize(100)
+        .retryBackoff(Duration.ofMillis(1), Duration.ofMillis(300)).build();
+    List<UUID> refused = new ArrayList<>();
+    List<UUID> accepted = logMixed(audit, refused);
+    Await.until("the others shipped", WAIT, () -> sink.store.size() == accepted.size());
+    int writes = sink.writes.get();
+    Await.until("offered again while refused", WAIT, () -> sink.writes.get() > writes + 3);
+    assertThat(sink.store.size()).isEqualTo(accepted.size());
+    sink.refused.clear(); // the constraint is fixed
+    Await.until("all shipped", WAIT, () -> sink.store.size() == 300);
+    Await.until("nothing refused any more", WAIT, () -> audit.health().refused() == 0);
+    assertThat(audit.health().healthy()).isTrue();
+    assertThat(audit.health().unshipped()).isZero();
+    audit.close();
+  }
+
+  @Test
+  void closingWhileABatchIsHalved_namesExactlyTheEventsNotStored() {
+    PickySink sink = new PickySink() {
+      @Override
+      public void write(List<AuditEvent> events) {
+        try {
+          Thread.sleep(40);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        super.write(events);
+      }
+    };
+    sink.refused.add("bad.action");
+    AuditLog audit = AuditLog.builder().store(sink).delivery(Delivery.ASYNC).batchSize(64)
+        .batchDelay(Duration.ofMillis(200)).retryBackoff(Duration.ofMillis(1), Duration.ofSeconds(30))
+        .closeTimeout(Duration.ofMillis(150)).build();
+    for (int i = 0; i < 64; i++) {
+      audit.logAction(i == 40 ? "bad.action" : "good.action", "job", "j-" + i, java.util.Map.of("i", i));
+    }
+    assertThatThrownBy(audit::close).isInstanceOfSatisfying(UnshippedEventsException.class, e -> {
+      Set<UUID> stored = new java.util.HashSet<>();
+      sink.store.events().forEach(ev -> stored.add(ev.id()));
+      assertThat(e.count()).isEqualTo(64 - stored.size());
+      assertThat(e.oldestIds()).hasSize((int) e.count()).doesNotContainAnyElementsOf(stored);
+    });
   }
 
   @Test

@@ -80,5 +80,10 @@ class RefusedRowsTest {
     assertThat(SqlStates.isRefusal(new SQLException("permission denied", "42501"))).isFalse();
     assertThat(SqlStates.isRefusal(new SQLException("timeout", "HYT00"))).isFalse();
     assertThat(SqlStates.isRefusal(new SQLException("no state"))).isFalse();
+    // a server that answers in another language: the routine still names a missing partition
+    org.postgresql.util.ServerErrorMessage localized = new org.postgresql.util.ServerErrorMessage(
+        "SFEHLER\0C23514\0Mkeine Partition von Relation gefunden\0RExecFindPartition\0");
+    assertThat(SqlStates.isRefusal(new org.postgresql.util.PSQLException(localized))).isFalse();
+    assertThat(SqlStates.isMissingPartition(new org.postgresql.util.PSQLException(localized))).isTrue();
   }
 }

@@ -53,13 +53,19 @@ public final class AsyncDispatcher {
   private final AtomicLong shipped = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong corrupt = new AtomicLong();
-  private final AtomicLong refused = new AtomicLong();
-  /** Refused events without a journal record: kept here (bounded) and named by close. */
+  /**
+   * Events the store refused, set aside and offered again every {@code retryMax}; bounded by the
+   * queue capacity (a journaled one beyond it waits in the journal for the next start: {@link
+   * #refusedInJournalOnly}).
+   */
   private final List<Item> setAside = java.util.Collections.synchronizedList(new ArrayList<>());
+  private final AtomicLong refusedInJournalOnly = new AtomicLong();
+  /** Ids of refused events held only by the journal, for close's report (bounded). */
+  private final List<UUID> journalOnlyIds = java.util.Collections.synchronizedList(new ArrayList<>());
   /** Why the store refused an event, from ship to setAside (writer thread only). */
   private final java.util.Map<Item, Throwable> refusals = new java.util.IdentityHashMap<>();
-  /** Ids of refused events that stay in the journal, for close's report (bounded). */
-  private final List<UUID> setAsideInJournal = java.util.Collections.synchronizedList(new ArrayList<>());
+  /** When set-aside events are next offered to the store again (writer thread only). */
+  private long reofferAt;
   private final AtomicLong lastDropLog = new AtomicLong(Long.MIN_VALUE);
   private volatile boolean closing;
   private volatile boolean writerDone;
@@ -175,7 +181,16 @@ public final class AsyncDispatcher {
     try {
       while (true) {
         boolean replayLeft = hasReplay();
-        List<Item> batch = preferReplay && replayLeft ? replayBatch() : List.of();
+        List<Item> batch = List.of();
+        if (!closing && !setAside.isEmpty() && System.nanoTime() - reofferAt >= 0) {
+          synchronized (setAside) { // the store may take them now (a constraint fixed, a row it needed arrived)
+            batch = new ArrayList<>(setAside);
+            setAside.clear();
+          }
+        }
+        if (batch.isEmpty() && preferReplay && replayLeft) {
+          batch = replayBatch();
+        }
         if (batch.isEmpty()) {
           batch = queueBatch(replayLeft ? 0 : IDLE_POLL_NANOS);
         }
@@ -190,19 +205,19 @@ public final class AsyncDispatcher {
           continue;
         }
         inflight = batch;
-        List<Item> refusedItems = pastCloseDeadline() ? null : ship(batch);
-        if (refusedItems == null) {
+        if (pastCloseDeadline()) {
+          return;
+        }
+        Set<Item> done = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        List<Item> refusedItems = new ArrayList<>();
+        boolean complete = ship(batch, done, refusedItems);
+        setAside(refusedItems);
+        done.addAll(refusedItems);
+        if (!complete) {
+          inflight = batch.stream().filter(i -> !done.contains(i)).toList(); // for close's report
           return;
         }
         inflight = List.of();
-        if (refusedItems.isEmpty()) {
-          acknowledge(batch);
-        } else {
-          Set<Item> out = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-          out.addAll(refusedItems);
-          acknowledge(batch.stream().filter(i -> !out.contains(i)).toList());
-          setAside(refusedItems);
-        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -309,12 +324,13 @@ public final class AsyncDispatcher {
   }
 
   /**
-   * Writes a batch until the sink takes it, retrying with backoff while it fails. When the sink
-   * refuses events for what they hold ({@link AuditWriteException#refused()}), the batch is halved
-   * and each half written on its own, down to single events: returns those the sink refused (empty
-   * when it took everything), or null when closing ran out of time first.
+   * Writes a batch until the sink takes it, retrying with backoff while it fails, and acknowledges
+   * what it wrote (adding it to {@code written}). When the sink refuses events for what they hold
+   * ({@link AuditWriteException#refused()}), the batch is halved and each half written on its own,
+   * down to single events; those the sink refuses go to {@code refusedOut}. False when closing ran
+   * out of time first.
    */
-  private List<Item> ship(List<Item> batch) throws InterruptedException {
+  private boolean ship(List<Item> batch, Set<Item> written, List<Item> refusedOut) throws InterruptedException {
     List<AuditEvent> events = new ArrayList<>(batch.size());
     for (Item i : batch) {
       events.add(i.event());
@@ -325,29 +341,27 @@ public final class AsyncDispatcher {
         sink.write(events);
         shipped.addAndGet(events.size());
         unshipped.addAndGet(-events.size());
+        acknowledge(batch);
+        written.addAll(batch);
         if (consecutiveFailures > 0) {
           LOG.info("auditkit: store writes succeed again after {} failed attempt(s)", consecutiveFailures);
           consecutiveFailures = 0;
         }
-        return List.of();
+        return true;
       } catch (VirtualMachineError e) {
         throw e;
       } catch (RuntimeException | Error e) {
         if (e instanceof AuditWriteException w && w.refused()) {
           if (batch.size() > 1) {
-            List<Item> first = ship(batch.subList(0, batch.size() / 2));
-            List<Item> second = first == null ? null : ship(batch.subList(batch.size() / 2, batch.size()));
-            if (second == null) {
-              return null;
-            }
-            List<Item> both = new ArrayList<>(first);
-            both.addAll(second);
-            return both;
+            int half = batch.size() / 2;
+            return ship(batch.subList(0, half), written, refusedOut)
+                && ship(batch.subList(half, batch.size()), written, refusedOut);
           }
           Item only = batch.get(0);
-          if (only.segment() != null || setAside.size() < settings.queueCapacity()) {
+          if (only.segment() != null || setAside.size() + refusedOut.size() < settings.queueCapacity()) {
             refusals.put(only, e);
-            return List.of(only);
+            refusedOut.add(only);
+            return true;
           }
           // no journal and no room left to set it aside: it is retried like any failure
         }
@@ -361,7 +375,7 @@ public final class AsyncDispatcher {
       long wait = backoff.delayNanos(attempt++);
       if (closing) {
         if (pastCloseDeadline()) {
-          return null;
+          return false;
         }
         wait = Math.min(wait, closeDeadline - System.nanoTime());
       }
@@ -371,23 +385,33 @@ public final class AsyncDispatcher {
     }
   }
 
-  /** Events the store refused: logged, counted, kept (in the journal, or here), never dropped. */
+  /**
+   * Events the store refused: logged, counted and kept (here, and in the journal if they are in
+   * it), never dropped; offered to the store again after {@code retryMax}.
+   */
   private void setAside(List<Item> items) {
+    if (items.isEmpty()) {
+      return;
+    }
+    reofferAt = System.nanoTime() + settings.retryMax().toNanos();
     for (Item i : items) {
-      refused.incrementAndGet();
-      String where = i.segment() != null ? "it stays in the journal (" + i.segment().file().getFileName()
-          + " is kept) and is offered to the store again on the next start"
-          : "it is kept in memory and named when the AuditLog closes (no journal)";
       Throwable why = refusals.remove(i);
       String cause = why == null ? "" : why.getMessage();
       error("the store refused audit event " + i.event().id() + " (" + i.event().action() + "): " + cause, why);
-      LOG.error("auditkit: the store refused audit event {} (action {}) for what it holds: {}; the other events are "
-          + "shipped; {}", i.event().id(), i.event().action(), cause, where);
-      if (i.segment() == null) {
+      boolean held = i.segment() == null || setAside.size() < settings.queueCapacity();
+      if (held) {
         setAside.add(i);
-      } else if (setAsideInJournal.size() < REPORTED_IDS) {
-        setAsideInJournal.add(i.event().id());
+      } else {
+        refusedInJournalOnly.incrementAndGet();
+        if (journalOnlyIds.size() < REPORTED_IDS) {
+          journalOnlyIds.add(i.event().id());
+        }
       }
+      LOG.error("auditkit: the store refused audit event {} (action {}) for what it holds: {}; the other events are "
+          + "shipped; it is {}", i.event().id(), i.event().action(), cause, held
+              ? "set aside and offered to the store again every " + settings.retryMax().toSeconds() + " s"
+                  + (i.segment() != null ? " (its journal segment is kept)" : "")
+              : "kept in the journal and offered again on the next start");
     }
   }
 
@@ -427,7 +451,8 @@ public final class AsyncDispatcher {
     }
     return new DeliveryStats(queue.size(), settings.queueCapacity(), journal == null ? 0 : journal.bytes(),
         settings.journal() != null, journal != null && journal.degraded(), oldest == Long.MAX_VALUE ? -1 : oldest,
-        Math.max(0, unshipped.get()), shipped.get(), dropped.get(), refused.get(), corrupt.get(), consecutiveFailures,
+        Math.max(0, unshipped.get()), shipped.get(), dropped.get(), setAside.size() + refusedInJournalOnly.get(),
+        corrupt.get(), consecutiveFailures,
         lastError,
         lastErrorAt);
   }
@@ -469,11 +494,11 @@ public final class AsyncDispatcher {
     synchronized (setAside) {
       for (Item i : setAside) {
         add(ids, i);
-        retained = false;
+        retained &= i.segment() != null;
       }
     }
-    synchronized (setAsideInJournal) {
-      for (UUID id : setAsideInJournal) {
+    synchronized (journalOnlyIds) {
+      for (UUID id : journalOnlyIds) {
         if (ids.size() < REPORTED_IDS) {
           ids.add(id);
         }

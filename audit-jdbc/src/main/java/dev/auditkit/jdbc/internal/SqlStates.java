@@ -28,14 +28,28 @@ public final class SqlStates {
     return false;
   }
 
-  /** PostgreSQL: "no partition of relation ... found for row". */
+  /**
+   * PostgreSQL: "no partition of relation ... found for row", recognised by the server routine that
+   * raises it (so also when the server's messages are not in English), or by its English text.
+   */
   public static boolean isMissingPartition(SQLException e) {
     for (SQLException x = e; x != null; x = x.getNextException()) {
-      if (CHECK_VIOLATION.equals(x.getSQLState()) && x.getMessage() != null && x.getMessage().contains("no partition")) {
+      if (CHECK_VIOLATION.equals(x.getSQLState())
+          && ("ExecFindPartition".equals(routine(x)) || x.getMessage() != null && x.getMessage().contains("no partition"))) {
         return true;
       }
     }
     return false;
+  }
+
+  /** The server routine pgjdbc reports for the error, or null (not pgjdbc's, or none given). */
+  private static String routine(SQLException x) {
+    try {
+      Object message = x.getClass().getMethod("getServerErrorMessage").invoke(x);
+      return message == null ? null : (String) message.getClass().getMethod("getRoutine").invoke(message);
+    } catch (ReflectiveOperationException | RuntimeException | LinkageError notPgjdbc) {
+      return null;
+    }
   }
 
   /**
