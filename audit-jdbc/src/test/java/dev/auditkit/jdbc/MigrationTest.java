@@ -136,6 +136,24 @@ class MigrationTest {
   }
 
   @DatabaseTest
+  void migrateFalse_onAnOlderSchema_isRefusedAtBuild_namingTheFileToApply(TestDatabase db) throws SQLException {
+    // a host that upgraded auditkit but applied only the files it knew before
+    Dialect dialect = db.dialect() == dev.auditkit.testing.TestDialect.POSTGRESQL ? Dialect.POSTGRESQL : Dialect.H2;
+    String schema = db.dialect() == dev.auditkit.testing.TestDialect.POSTGRESQL ? db.schema() : "public";
+    List<Migration> all = Migration.all(dialect);
+    String missing = dialect == Dialect.POSTGRESQL ? "V4__chain_high_xid.sql" : "V3__event_hash.sql";
+    for (Migration m : all) {
+      if (m.resource().endsWith(missing)) {
+        break;
+      }
+      exec(db.dataSource(), m.sql(java.util.Map.of("audit_schema", schema, "audit_prefix", "audit_")));
+    }
+    assertThatThrownBy(() -> JdbcAuditStore.builder(db.dataSource()).migrate(false).build())
+        .isInstanceOf(AuditStoreSetupException.class)
+        .hasMessageContaining("older than this auditkit").hasMessageContaining(missing);
+  }
+
+  @DatabaseTest
   void migrateFalse_onANewerSchema_isRefused(TestDatabase db) throws SQLException {
     JdbcAuditStore.create(db.dataSource());
     exec(db.dataSource(), "insert into " + db.schema() + ".audit_schema_version (version, description, checksum) values (7, 'future', 'x')");

@@ -55,6 +55,7 @@ public final class Migrator {
         throw new AuditStoreSetupException("the audit table " + names.eventTable() + " is not installed (" + e.getMessage()
             + "); apply db/" + dialect.resourceDir() + "/V*.sql with Flyway or Liquibase, or build the store with migrate(true)", e);
       }
+      refuseOlder(c);
       boolean auto = c.getAutoCommit();
       c.setAutoCommit(false);
       try (Statement s = c.createStatement();
@@ -69,6 +70,27 @@ public final class Migrator {
       }
     } catch (SQLException e) {
       throw new AuditStoreSetupException("cannot connect to the audit database: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Refuses a schema that lacks a later version's columns (a host that upgraded auditkit but has
+   * not applied the new SQL files with its own migration tool): the store would fail at every
+   * write or sealing pass instead of at build.
+   */
+  private void refuseOlder(Connection c) {
+    String[][] probes = dialect == Dialect.POSTGRESQL
+        ? new String[][] {{"V3__event_hash.sql", "select event_hash from " + names.eventTable()},
+            {"V4__chain_high_xid.sql", "select high_xid, high_seq from " + names.chainTable()}}
+        : new String[][] {{"V3__event_hash.sql", "select event_hash from " + names.eventTable()}};
+    for (String[] probe : probes) {
+      try (Statement s = c.createStatement()) {
+        s.executeQuery(probe[1] + " where 1 = 0").close();
+      } catch (SQLException e) {
+        throw new AuditStoreSetupException("the audit schema " + names.schema() + " is older than this auditkit: "
+            + "db/" + dialect.resourceDir() + "/" + probe[0] + " is not applied (" + e.getMessage() + "); apply it and any "
+            + "later file with Flyway or Liquibase, or build the store with migrate(true)", e);
+      }
     }
   }
 
