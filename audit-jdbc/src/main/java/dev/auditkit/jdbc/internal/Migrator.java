@@ -87,6 +87,9 @@ public final class Migrator {
       try (Statement s = c.createStatement()) {
         s.executeQuery(probe[1] + " where 1 = 0").close();
       } catch (SQLException e) {
+        if ("42501".equals(e.getSQLState()) || "90096".equals(e.getSQLState())) {
+          continue; // a role without rights on that table (an app role that only writes events): cannot tell
+        }
         throw new AuditStoreSetupException("the audit schema " + names.schema() + " is older than this auditkit: "
             + "db/" + dialect.resourceDir() + "/" + probe[0] + " is not applied (" + e.getMessage() + "); apply it and any "
             + "later file with Flyway or Liquibase, or build the store with migrate(true)", e);
