@@ -35,6 +35,9 @@ public final class AuditEvent {
 
   private static final Pattern ACTION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:/-]*");
   private static final UuidV7 DEFAULT_IDS = new UuidV7(Clock.systemUTC());
+  /** The times every store and the canonical encoding hold: four-digit years, UTC. */
+  private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+  private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
 
   static {
     // copy-free read access for the canonical encoder (hash chain); see EventNodes
@@ -498,6 +501,10 @@ public final class AuditEvent {
         b.id = ids.next();
       }
       b.occurredAt = (b.occurredAt == null ? clock.instant() : b.occurredAt).truncatedTo(ChronoUnit.MICROS);
+      if (b.occurredAt.isBefore(EARLIEST) || b.occurredAt.isAfter(LATEST)) {
+        throw new InvalidAuditEventException("occurredAt", "must be within the years 0001-9999 (UTC), got "
+            + b.occurredAt);
+      }
       b.kind = b.kind == null ? EventKind.OTHER : b.kind;
       b.outcome = b.outcome == null ? Outcome.SUCCESS : b.outcome;
       b.tenantId = emptyToNull(Text.singleLine(b.tenantId, limits.idLength()));

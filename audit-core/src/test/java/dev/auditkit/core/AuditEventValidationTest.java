@@ -120,6 +120,19 @@ class AuditEventValidationTest {
   }
 
   @Test
+  void occurredAt_outsideTheYears0001To9999_isRefusedWithTheFieldNamed() {
+    for (String bad : List.of("+10000-01-01T00:00:00Z", "0000-12-31T23:59:59.999999Z", "-1000000-01-01T00:00:00Z")) {
+      assertThatThrownBy(() -> valid().occurredAt(Instant.parse(bad)).build()).as(bad)
+          .isInstanceOfSatisfying(InvalidAuditEventException.class, e -> assertThat(e.field()).isEqualTo("occurredAt"))
+          .hasMessageContaining("0001-9999");
+    }
+    assertThat(valid().occurredAt(Instant.parse("0001-01-01T00:00:00Z")).build().occurredAt().toString())
+        .isEqualTo("0001-01-01T00:00:00Z");
+    assertThat(valid().occurredAt(Instant.parse("9999-12-31T23:59:59.999999999Z")).build().occurredAt())
+        .isEqualTo(Instant.parse("9999-12-31T23:59:59.999999Z"));
+  }
+
+  @Test
   void explicitId_isKept() {
     var id = java.util.UUID.fromString("0190f3a2-7b1c-7def-8123-456789abcdef");
     assertThat(valid().id(id).build().id()).isEqualTo(id);
