@@ -40,6 +40,9 @@ public final class AsyncDispatcher {
 
   private record Item(AuditEvent event, JournalSegment segment, long acceptedAt) {}
 
+  /** An event the store refused, and why. */
+  private record Refusal(Item item, Throwable cause) {}
+
   private final AuditSink sink;
   private final Journal journal;
   private final AsyncSettings settings;
@@ -62,8 +65,6 @@ public final class AsyncDispatcher {
   private final AtomicLong refusedInJournalOnly = new AtomicLong();
   /** Ids of refused events held only by the journal, for close's report (bounded). */
   private final List<UUID> journalOnlyIds = java.util.Collections.synchronizedList(new ArrayList<>());
-  /** Why the store refused an event, from ship to setAside (writer thread only). */
-  private final java.util.Map<Item, Throwable> refusals = new java.util.IdentityHashMap<>();
   /** When set-aside events are next offered to the store again (writer thread only). */
   private long reofferAt;
   private final AtomicLong lastDropLog = new AtomicLong(Long.MIN_VALUE);
@@ -209,10 +210,10 @@ public final class AsyncDispatcher {
           return;
         }
         Set<Item> done = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        List<Item> refusedItems = new ArrayList<>();
+        List<Refusal> refusedItems = new ArrayList<>();
         boolean complete = ship(batch, done, refusedItems);
         setAside(refusedItems);
-        done.addAll(refusedItems);
+        refusedItems.forEach(r -> done.add(r.item()));
         if (!complete) {
           inflight = batch.stream().filter(i -> !done.contains(i)).toList(); // for close's report
           return;
@@ -330,7 +331,7 @@ public final class AsyncDispatcher {
    * down to single events; those the sink refuses go to {@code refusedOut}. False when closing ran
    * out of time first.
    */
-  private boolean ship(List<Item> batch, Set<Item> written, List<Item> refusedOut) throws InterruptedException {
+  private boolean ship(List<Item> batch, Set<Item> written, List<Refusal> refusedOut) throws InterruptedException {
     List<AuditEvent> events = new ArrayList<>(batch.size());
     for (Item i : batch) {
       events.add(i.event());
@@ -359,8 +360,7 @@ public final class AsyncDispatcher {
           }
           Item only = batch.get(0);
           if (only.segment() != null || setAside.size() + refusedOut.size() < settings.queueCapacity()) {
-            refusals.put(only, e);
-            refusedOut.add(only);
+            refusedOut.add(new Refusal(only, e));
             return true;
           }
           // no journal and no room left to set it aside: it is retried like any failure
@@ -389,14 +389,15 @@ public final class AsyncDispatcher {
    * Events the store refused: logged, counted and kept (here, and in the journal if they are in
    * it), never dropped; offered to the store again after {@code retryMax}.
    */
-  private void setAside(List<Item> items) {
-    if (items.isEmpty()) {
+  private void setAside(List<Refusal> refusals) {
+    if (refusals.isEmpty()) {
       return;
     }
     reofferAt = System.nanoTime() + settings.retryMax().toNanos();
-    for (Item i : items) {
-      Throwable why = refusals.remove(i);
-      String cause = why == null ? "" : why.getMessage();
+    for (Refusal r : refusals) {
+      Item i = r.item();
+      Throwable why = r.cause();
+      String cause = why.getMessage();
       error("the store refused audit event " + i.event().id() + " (" + i.event().action() + "): " + cause, why);
       boolean held = i.segment() == null || setAside.size() < settings.queueCapacity();
       if (held) {

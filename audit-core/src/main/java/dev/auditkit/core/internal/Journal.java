@@ -208,6 +208,8 @@ public final class Journal implements AutoCloseable {
    *     memory only
    */
   public Appended append(long acceptedAt, byte[] payload) {
+    // the checksum (and, for write(2), the whole record) is made before taking the lock
+    int crc = mapping ? JournalRecord.crc(acceptedAt, payload, 0, payload.length) : 0;
     ByteBuffer record = mapping ? null : JournalRecord.encode(acceptedAt, payload);
     int n = JournalRecord.HEADER + payload.length;
     JournalSegment seg;
@@ -229,7 +231,7 @@ public final class Journal implements AutoCloseable {
         MappedAppender mapped = seg.mapped();
         if (mapped != null) {
           try {
-            mapped.append(before, acceptedAt, payload);
+            mapped.append(before, acceptedAt, payload, crc);
           } catch (InternalError e) {
             // HotSpot's report of a fault inside a mapped store, when it comes at once (see MappedAppender)
             throw new IOException("a store into the mapped journal segment faulted: " + e.getMessage(), e);

@@ -34,14 +34,16 @@ public final class JournalRecord {
 
   public static ByteBuffer encode(long acceptedAt, byte[] payload) {
     ByteBuffer buf = ByteBuffer.allocate(HEADER + payload.length);
-    put(buf, 0, acceptedAt, payload);
+    put(buf, 0, acceptedAt, payload, crc(acceptedAt, payload, 0, payload.length));
     return buf;
   }
 
-  /** Writes the record at {@code index} of {@code buf} (absolute puts; the position is not moved). */
-  static void put(ByteBuffer buf, int index, long acceptedAt, byte[] payload) {
-    buf.putInt(index, MAGIC).putInt(index + 4, payload.length)
-        .putInt(index + 8, crc(acceptedAt, payload, 0, payload.length)).putLong(index + 12, acceptedAt)
+  /**
+   * Writes the record at {@code index} of {@code buf} (absolute puts; the position is not moved),
+   * with its {@code crc} computed by the caller (outside any lock).
+   */
+  static void put(ByteBuffer buf, int index, long acceptedAt, byte[] payload, int crc) {
+    buf.putInt(index, MAGIC).putInt(index + 4, payload.length).putInt(index + 8, crc).putLong(index + 12, acceptedAt)
         .put(index + HEADER, payload);
   }
 

@@ -8,6 +8,9 @@ import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
 
 /**
  * Appends journal records to a segment file through a shared memory mapping, so that an append at
@@ -36,6 +39,7 @@ final class MappedAppender {
   private static final int PAGE = 4096;
   private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 * 1024).asReadOnlyBuffer();
   private static final MethodHandle UNMAP = unmapper();
+  private static final Set<String> SUITED = Set.of("ext2", "ext3", "ext4", "xfs", "tmpfs");
 
   private final FileChannel channel;
   private MappedByteBuffer window;
@@ -50,22 +54,21 @@ final class MappedAppender {
   }
 
   /** Whether segments in {@code dir} may be written through a mapping: ext2/3/4, XFS and tmpfs. */
-  static boolean suits(java.nio.file.Path dir) {
+  static boolean suits(Path dir) {
     try {
-      String type = java.nio.file.Files.getFileStore(dir).type();
-      return java.util.Set.of("ext2", "ext3", "ext4", "xfs", "tmpfs").contains(type);
+      return SUITED.contains(Files.getFileStore(dir).type());
     } catch (IOException | RuntimeException e) {
       return false;
     }
   }
 
   /** Writes one record at file position {@code position}, the end of what was appended so far. */
-  void append(long position, long acceptedAt, byte[] payload) throws IOException {
+  void append(long position, long acceptedAt, byte[] payload, int crc) throws IOException {
     int n = JournalRecord.HEADER + payload.length;
     if (window == null || position + n > windowStart + window.capacity()) {
       remap(position, n);
     }
-    JournalRecord.put(window, (int) (position - windowStart), acceptedAt, payload);
+    JournalRecord.put(window, (int) (position - windowStart), acceptedAt, payload, crc);
   }
 
   private void remap(long position, int n) throws IOException {

@@ -34,11 +34,6 @@ final class SealRows {
     this.copy = connection.isWrapperFor(PGConnection.class);
   }
 
-  /** Whether seals go out while the pass still reads (COPY), rather than all at the end. */
-  boolean streams() {
-    return copy;
-  }
-
   int count() {
     return count;
   }

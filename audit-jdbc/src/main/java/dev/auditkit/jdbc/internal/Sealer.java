@@ -82,8 +82,6 @@ public final class Sealer {
   private final Set<UUID> duplicates = new java.util.HashSet<>();
   /** Whether a large pass may read on a second connection (off for good once one could not be had). */
   private volatile boolean overlap;
-  /** Passes that read on a second connection (for tests and diagnostics). */
-  private volatile long overlappedPasses;
   /** Events this instance could not read or encode: left unsealed (verify reports them), skipped. */
   private final Set<UUID> quarantined = ConcurrentHashMap.newKeySet();
 
@@ -100,11 +98,6 @@ public final class Sealer {
     this.chains = names.chainTable();
     this.chainExpr = chainIdSql("e");
     this.overlap = dialect == Dialect.POSTGRESQL && OwnedPool.lendsTwo(dataSource);
-  }
-
-  /** How many passes read on a second connection while storing seals on their own. */
-  public long overlappedPasses() {
-    return overlappedPasses;
   }
 
   /** SQL computing the chain id of an event row, as {@code ChainIds.of} does. */
@@ -128,7 +121,7 @@ public final class Sealer {
    */
   public Pass sealOnce() throws SQLException {
     boolean checking = checkIdsSealed;
-    duplicates.clear();
+    duplicates.clear(); // filled by this pass's reads only
     try (Connection c = dataSource.getConnection()) {
       boolean auto = c.getAutoCommit();
       c.setAutoCommit(false);
@@ -235,8 +228,7 @@ public final class Sealer {
           + " * 1000000 + extract(microseconds from e.occurred_at)::int8 % 1000000,"
           + " e.event_hash, " + chainExpr + " as chain_id, e.tx_id::text, " + idSealedSql();
       try {
-        if (second != null && pass.out.streams()) {
-          overlappedPasses++;
+        if (second != null) { // only taken on a pgjdbc connection, whose seals stream by COPY
           readOverlapped(second, select, low, high, pass);
         } else {
           List<Unsealed> rows = new ArrayList<>();
@@ -255,7 +247,6 @@ public final class Sealer {
       // pass's mark, so that the marks moving below can never pass over its rows
       register(c, pass.unknown, low);
     }
-    duplicates.clear();
     int read = pass.read;
     String lastTx = pass.lastTx;
     boolean full = read >= maxPerPass;
@@ -404,7 +395,6 @@ public final class Sealer {
     }
     int read = rows.size();
     dropDuplicateIds(rows, new java.util.HashSet<>());
-    duplicates.clear();
     hashStoredEvents(c, rows);
     Map<String, List<Unsealed>> byChain = byChain(rows);
     try (PreparedStatement ps = c.prepareStatement("merge into " + chains + " (chain_id) key (chain_id) values (?)")) {
