@@ -215,7 +215,7 @@ public final class EventJson {
    * Writes a tree with the generator's own methods: {@code writeTree} sets up a serializer provider
    * per call, which costs more than writing a small value.
    */
-  private static void node(JsonGenerator g, JsonNode n) throws IOException {
+  static void node(JsonGenerator g, JsonNode n) throws IOException {
     switch (n.getNodeType()) {
       case OBJECT -> {
         g.writeStartObject();

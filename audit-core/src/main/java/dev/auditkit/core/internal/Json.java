@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.auditkit.core.InvalidAuditEventException;
+import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -163,8 +164,8 @@ public final class Json {
   /** Compact JSON text of a tree. */
   public static String text(JsonNode node) {
     try {
-      return MAPPER.writeValueAsString(node);
-    } catch (JsonProcessingException e) {
+      return TreeText.of(node);
+    } catch (IOException e) {
       throw new IllegalStateException("a JSON tree could not be serialised", e);
     }
   }

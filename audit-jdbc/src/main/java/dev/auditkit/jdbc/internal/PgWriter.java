@@ -167,18 +167,24 @@ public final class PgWriter implements EventWriter {
     UtcTimes.append(t, ' ', "+00", sb);
   }
 
-  /** Appends {@code v} escaped for COPY's text format. */
+  /** Appends {@code v} escaped for COPY's text format; runs without special characters are copied whole. */
   static void escape(String v, StringBuilder sb) {
-    for (int i = 0; i < v.length(); i++) {
+    int run = 0;
+    int n = v.length();
+    for (int i = 0; i < n; i++) {
       char ch = v.charAt(i);
-      switch (ch) {
-        case '\\' -> sb.append("\\\\");
-        case '\n' -> sb.append("\\n");
-        case '\r' -> sb.append("\\r");
-        case '\t' -> sb.append("\\t");
-        default -> sb.append(ch);
+      if (ch > '\\' || (ch != '\\' && ch != '\n' && ch != '\r' && ch != '\t')) {
+        continue;
       }
+      sb.append(v, run, i).append('\\').append(switch (ch) {
+        case '\n' -> 'n';
+        case '\r' -> 'r';
+        case '\t' -> 't';
+        default -> '\\';
+      });
+      run = i + 1;
     }
+    sb.append(v, run, n);
   }
 
   /** Multi-row INSERT ... ON CONFLICT DO NOTHING, {@link #INSERT_ROWS} rows per statement. */
