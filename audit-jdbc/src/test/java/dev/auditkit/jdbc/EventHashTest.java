@@ -82,6 +82,16 @@ class EventHashTest {
         .metadata("nested", Map.of("list", List.of(List.of(), Map.of(), "", Map.of("z", 1, "a", List.of(true, false)))))
         .newValue(Json.MAPPER.readTree("[1, \"two\", {\"c\": 3, \"b\": []}, null]"))
         .build());
+    // COPY's text format escapes backslash, tab, CR and LF; \N and \. mean NULL and end of data there
+    out.add(AuditEvent.builder()
+        .tenantId("org-copy")
+        .occurredAt(Instant.parse("2026-03-01T08:00:00Z"))
+        .action("file.moved")
+        .resource(dev.auditkit.core.Resource.of("file", "C:\\dir\\N").label("\\N\nline\ttab\r\n\\.\n\\\\ end\\"))
+        .fromState("\\N").toState("\\.")
+        .request(RequestInfo.builder().userAgent("agent \\ back\\slash\\").path("/a\\b").build())
+        .metadata(Map.of("\\N", "\\.", "lines", "a\nb\r\nc\td\\e"))
+        .build());
     // far from the epoch, where epoch microseconds in floating point would be off by one
     out.add(AuditEvent.builder().tenantId("org-t").occurredAt(Instant.parse("1800-01-01T00:00:00.000001Z"))
         .action("old").resource("r", "1").build());
