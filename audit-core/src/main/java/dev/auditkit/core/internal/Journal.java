@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.regex.Matcher;
@@ -51,6 +53,8 @@ public final class Journal implements AutoCloseable {
   private final long segmentBytes;
   /** PROCESS_CRASH on a file system that suits it: appends go through a mapping. */
   private final boolean mapping;
+  /** With {@link #mapping}: prepares each segment's next window off the appending threads. */
+  private final ExecutorService mapper;
   private final BiConsumer<String, Throwable> errors;
   private final List<Recovered> recovered = new ArrayList<>();
   private final AtomicLong liveBytes = new AtomicLong();
@@ -76,6 +80,11 @@ public final class Journal implements AutoCloseable {
     this.segmentBytes = segmentBytes;
     this.errors = errors;
     this.mapping = durability == JournalDurability.PROCESS_CRASH && MappedAppender.suits(existing(dir));
+    this.mapper = !mapping ? null : Executors.newSingleThreadExecutor(r -> { // its thread starts with the first task
+      Thread t = new Thread(r, "auditkit-journal-mapper");
+      t.setDaemon(true);
+      return t;
+    });
   }
 
   /** The directory, or its nearest existing parent (for the file system it is on). */
@@ -352,7 +361,7 @@ public final class Journal implements AutoCloseable {
       }
       active = new JournalSegment(f, nextSequence - 1, ch, JournalRecord.SEGMENT_HEADER, 0, false, this::subtractBytes);
       if (mapping) {
-        active.map(); // appends are copies into the page cache (see MappedAppender)
+        active.map(mapper); // appends are copies into the page cache (see MappedAppender)
       }
       liveBytes.addAndGet(JournalRecord.SEGMENT_HEADER);
       return true;
@@ -429,6 +438,9 @@ public final class Journal implements AutoCloseable {
         active.seal();
         active = null;
       }
+    }
+    if (mapper != null) {
+      mapper.shutdown(); // what is queued still runs: unmapping retired windows; nothing is prepared any more
     }
     try {
       if (lock != null) {

@@ -5,6 +5,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.concurrent.Executor;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,9 +54,12 @@ public final class JournalSegment {
     return channel;
   }
 
-  /** Appends to this segment go through a mapping of its file from now on. */
-  synchronized void map() {
-    mapped = new MappedAppender(channel, bytes);
+  /**
+   * Appends to this segment go through a mapping of its file from now on; {@code mapper} prepares
+   * the windows ahead.
+   */
+  synchronized void map(Executor mapper) {
+    mapped = new MappedAppender(channel, bytes, mapper);
   }
 
   synchronized MappedAppender mapped() {

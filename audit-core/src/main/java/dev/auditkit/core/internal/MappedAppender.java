@@ -11,6 +11,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Appends journal records to a segment file through a shared memory mapping, so that an append at
@@ -21,6 +23,9 @@ import java.util.Set;
  * mapped page has its disk blocks before it is touched: a full disk is an {@link IOException} from
  * that write (the journal then degrades as for any failed write), never a fault inside a mapped
  * store. The window's pages are also touched once when it is mapped, so appends take no page faults.
+ * That work (a few hundred microseconds a window) is done ahead on the journal's mapper thread while
+ * appends fill the current window, so an append that crosses into the next one only takes it; when
+ * it is not ready, or a record is larger than half a window, the appending thread maps it itself.
  * Such segments carry their own header ({@link JournalRecord#SEGMENT_MAGIC_MAPPED}), whose zero
  * tail readers accept ({@link JournalScan}); {@link #close} cuts it off.
  *
@@ -42,15 +47,25 @@ final class MappedAppender {
   private static final Set<String> SUITED = Set.of("ext2", "ext3", "ext4", "xfs", "tmpfs");
 
   private final FileChannel channel;
+  /** Prepares the next window and unmaps retired ones off the appending thread; null: appends do it. */
+  private final Executor mapper;
+  // used by the appending thread only (under the journal's append lock)
   private MappedByteBuffer window;
   /** File position of the window's first byte. */
   private long windowStart;
+  // guarded by this: the file's length and the window prepared ahead, shared with the mapper thread
   /** Length of the file: written as zeros up to here. */
   private long reserved;
+  private MappedByteBuffer ahead;
+  private long aheadStart;
+  /** Where the next window starts (the current one's end): a task preparing another one is stale. */
+  private long wanted = -1;
+  private boolean closed;
 
-  MappedAppender(FileChannel channel, long length) {
+  MappedAppender(FileChannel channel, long length, Executor mapper) {
     this.channel = channel;
     this.reserved = length;
+    this.mapper = mapper;
   }
 
   /** Whether segments in {@code dir} may be written through a mapping: ext2/3/4, XFS and tmpfs. */
@@ -65,22 +80,105 @@ final class MappedAppender {
   /** Writes one record at file position {@code position}, the end of what was appended so far. */
   void append(long position, long acceptedAt, byte[] payload, int crc) throws IOException {
     int n = JournalRecord.HEADER + payload.length;
-    if (window == null || position + n > windowStart + window.capacity()) {
-      remap(position, n);
+    long end = window == null ? -1 : windowStart + window.capacity();
+    if (position + n <= end) {
+      JournalRecord.put(window, (int) (position - windowStart), acceptedAt, payload, crc);
+      return;
     }
-    JournalRecord.put(window, (int) (position - windowStart), acceptedAt, payload, crc);
+    MappedByteBuffer old = window;
+    window = null;
+    try {
+      MappedByteBuffer next = old == null || position > end ? null : takeAhead(end, position + n);
+      if (next != null) {
+        if (position < end) { // the record starts in this window and ends in the next: written in two parts
+          ByteBuffer record = JournalRecord.encode(acceptedAt, payload);
+          int first = (int) (end - position);
+          old.put((int) (position - windowStart), record.array(), 0, first);
+          next.put(0, record.array(), first, n - first);
+        } else {
+          JournalRecord.put(next, 0, acceptedAt, payload, crc);
+        }
+        window = next;
+        windowStart = end;
+      } else {
+        MappedByteBuffer w = mapHere(position, Math.max(WINDOW, n));
+        JournalRecord.put(w, 0, acceptedAt, payload, crc);
+        window = w;
+        windowStart = position;
+      }
+    } catch (IOException | RuntimeException | Error e) {
+      unmap(old);
+      throw e;
+    }
+    long nextStart = windowStart + window.capacity();
+    if (mapper == null || !submit(() -> {
+      unmap(old);
+      prepare(nextStart);
+    })) {
+      unmap(old);
+    }
   }
 
-  private void remap(long position, int n) throws IOException {
-    long size = Math.max(WINDOW, n);
-    reserve(position + size);
-    unmap();
-    window = channel.map(FileChannel.MapMode.READ_WRITE, position, size);
-    windowStart = position;
-    for (int p = 0; p < size; p += PAGE) {
-      window.put(p, (byte) 0); // zeros over zeros: the page is mapped writable now, not at an append
+  /** The window prepared ahead when it starts at {@code start} and reaches {@code upTo}, else null. */
+  private synchronized MappedByteBuffer takeAhead(long start, long upTo) {
+    MappedByteBuffer w = ahead;
+    if (w == null || aheadStart != start || upTo > start + w.capacity()) {
+      return null;
     }
-    window.put((int) size - 1, (byte) 0); // the last page too when the window does not start on one
+    ahead = null;
+    wanted = start + w.capacity();
+    return w;
+  }
+
+  /**
+   * On the appending thread, when the window prepared ahead is not ready or too small: maps one at
+   * {@code position}, the end of what was appended, and tells a task still preparing the old next
+   * window that it is stale (that window would overlap this one).
+   */
+  private synchronized MappedByteBuffer mapHere(long position, long size) throws IOException {
+    unmap(ahead);
+    ahead = null;
+    wanted = position + size;
+    return map(position, size);
+  }
+
+  private boolean submit(Runnable task) {
+    try {
+      mapper.execute(task);
+      return true;
+    } catch (RejectedExecutionException e) {
+      return false; // the journal is closing
+    }
+  }
+
+  /**
+   * On the mapper thread: reserves and maps the window that starts where the current one ends.
+   * Nothing is appended there until the appending thread takes it, so touching its pages with
+   * zeros overwrites nothing.
+   */
+  private synchronized void prepare(long start) {
+    if (closed || start != wanted) {
+      return; // the journal moved on: this window is no longer the next one
+    }
+    try {
+      MappedByteBuffer w = map(start, WINDOW);
+      unmap(ahead);
+      ahead = w;
+      aheadStart = start;
+    } catch (IOException | RuntimeException | InternalError e) {
+      // a full disk, a fault: the appending thread maps the window itself and meets the error there
+    }
+  }
+
+  /** Reserves the file up to the window's end with zeros, maps it, and touches every page once. */
+  private MappedByteBuffer map(long start, long size) throws IOException {
+    reserve(start + size);
+    MappedByteBuffer w = channel.map(FileChannel.MapMode.READ_WRITE, start, size);
+    for (int p = 0; p < size; p += PAGE) {
+      w.put(p, (byte) 0); // zeros over zeros: the page is mapped writable now, not at an append
+    }
+    w.put((int) size - 1, (byte) 0); // the last page too when the window does not start on one
+    return w;
   }
 
   private void reserve(long end) throws IOException {
@@ -92,8 +190,13 @@ final class MappedAppender {
   }
 
   /** Unmaps and cuts the file to {@code length}, the end of the last whole record. */
-  void close(long length) throws IOException {
-    unmap();
+  synchronized void close(long length) throws IOException {
+    closed = true;
+    MappedByteBuffer w = window;
+    window = null;
+    unmap(w);
+    unmap(ahead);
+    ahead = null;
     if (reserved > length) {
       channel.truncate(length);
       reserved = length;
@@ -105,9 +208,7 @@ final class MappedAppender {
    * space is only freed once nothing maps it. Without the JDK's unsupported cleaner hook the
    * collector does it later.
    */
-  private void unmap() {
-    MappedByteBuffer w = window;
-    window = null;
+  private static void unmap(MappedByteBuffer w) {
     if (w != null && UNMAP != null) {
       try {
         UNMAP.invokeExact((ByteBuffer) w);
