@@ -66,6 +66,16 @@ public final class AuditEvent {
       public JsonNode to(FieldChange c) {
         return c.toNode();
       }
+
+      @Override
+      public void adoptJson(Builder b, JsonNode oldValue, JsonNode newValue, ObjectNode metadata) {
+        b.replaceJson(oldValue, newValue, b.changes, metadata == null ? Json.nodes().objectNode() : metadata);
+      }
+
+      @Override
+      public AuditEvent buildOwned(Builder b, AuditLimits limits) {
+        return b.buildPrivate(limits, Clock.systemUTC(), DEFAULT_IDS);
+      }
     });
   }
 

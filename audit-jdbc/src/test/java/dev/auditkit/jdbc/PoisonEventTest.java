@@ -10,7 +10,6 @@ import dev.auditkit.testing.TestDatabase;
 import dev.auditkit.testing.TestDialect;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 
@@ -30,14 +29,7 @@ class PoisonEventTest {
       AuditEvent poison = SealingTest.event("org-1", 1);
       store.write(List.of(poison));
       String deep = "{\"a\":".repeat(1100) + "1" + "}".repeat(1100);
-      try (Connection c = db.connection()) {
-        try (Statement s = c.createStatement()) {
-          if (db.dialect() == TestDialect.POSTGRESQL) {
-            s.execute("set session_replication_role = replica");
-          } else {
-            s.execute("drop trigger audit_event_no_update");
-          }
-        }
+      try (Connection c = EventHashTest.privileged(db)) {
         try (PreparedStatement ps = c.prepareStatement(db.dialect() == TestDialect.POSTGRESQL
             ? "update audit_event set metadata = ?::jsonb, event_hash = null where id = ?"
             : "update audit_event set actor_type = ?, event_hash = null where id = ?")) {
@@ -87,6 +79,50 @@ class PoisonEventTest {
       assertThat(v2.kind()).as(v2.summary()).contains(TamperKind.UNSEALED);
       store.write(List.of(SealingTest.event("org-1", 4)));
       assertThat(store.sealNow(Duration.ofSeconds(30))).isEqualTo(1);
+    }
+  }
+
+  /**
+   * A sealed row changed afterwards into something that is no event at all (metadata that is not an
+   * object, an actor type auditkit never writes) is reported as modified at its position, by the
+   * store's verify and by the offline verifier of an export; verify does not stop at it.
+   */
+  @DatabaseTest
+  void aSealedRowThatNoLongerHoldsAnEvent_isReportedModifiedAtItsPosition(TestDatabase db) throws Exception {
+    String[] tamperings = db.dialect() == TestDialect.POSTGRESQL
+        ? new String[] {"metadata = '[1, 2]'::jsonb", "actor_type = 'ROBOT'"}
+        : new String[] {"metadata = '[1, 2]' format json", "actor_type = 'ROBOT'"};
+    try (JdbcAuditStore store = JdbcAuditStore.builder(db.dataSource()).sealInterval(null).build()) {
+      for (int t = 0; t < tamperings.length; t++) {
+        String tenant = "org-t" + t;
+        List<AuditEvent> events = List.of(SealingTest.event(tenant, 1), SealingTest.event(tenant, 2),
+            SealingTest.event(tenant, 3));
+        store.write(events);
+        assertThat(store.sealNow(Duration.ofSeconds(30))).isEqualTo(3);
+        try (Connection c = EventHashTest.privileged(db)) {
+          try (PreparedStatement ps = c.prepareStatement("update audit_event set " + tamperings[t] + " where id = ?")) {
+            ps.setObject(1, events.get(1).id());
+            assertThat(ps.executeUpdate()).isEqualTo(1);
+          }
+        }
+        ChainVerification v = store.verify("t:" + tenant);
+        assertThat(v.kind()).as(tamperings[t] + ": " + v.summary()).contains(TamperKind.MODIFIED);
+        assertThat(v.position()).isEqualTo(2);
+        assertThat(v.eventId()).contains(events.get(1).id());
+
+        java.nio.file.Path export = java.nio.file.Files.createTempFile("chain", ".jsonl");
+        try {
+          try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(export)) {
+            store.exportChain("t:" + tenant, out);
+          }
+          ChainVerification offline = dev.auditkit.core.chain.ChainExportReader.open(export)
+              .verify(dev.auditkit.core.chain.ChainVerifier.builder(store.checkpointKeys()).build());
+          assertThat(offline.kind()).as(offline.summary()).contains(TamperKind.MODIFIED);
+          assertThat(offline.position()).isEqualTo(2);
+        } finally {
+          java.nio.file.Files.deleteIfExists(export);
+        }
+      }
     }
   }
 }

@@ -3,11 +3,13 @@ package dev.auditkit.core.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditkit.core.AuditEvent;
+import dev.auditkit.core.AuditLimits;
 import dev.auditkit.core.FieldChange;
 
 /**
- * Read-only access to an event's JSON values without the defensive copies the public accessors
- * make, for hot paths such as the canonical encoder. Callers must never modify what they get.
+ * Access to an event's JSON values without the defensive copies the public API makes, for hot
+ * paths: the canonical encoder reads them (and must never modify what it gets); a store rebuilding
+ * events from rows it has just parsed hands its trees over and builds without copying them.
  */
 public final class EventNodes {
   /** Implemented once by {@link AuditEvent}. */
@@ -21,6 +23,15 @@ public final class EventNodes {
     JsonNode from(FieldChange c);
 
     JsonNode to(FieldChange c);
+
+    /**
+     * Sets the JSON values of a builder the caller owns to these trees, without the setters'
+     * copies; the caller keeps no reference to them. A null metadata is an empty object.
+     */
+    void adoptJson(AuditEvent.Builder b, JsonNode oldValue, JsonNode newValue, ObjectNode metadata);
+
+    /** Builds a builder the caller owns and never uses again, without copying it first. */
+    AuditEvent buildOwned(AuditEvent.Builder b, AuditLimits limits);
   }
 
   private static volatile Access access;

@@ -2,6 +2,8 @@ package dev.auditkit.jdbc.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditkit.core.Actor;
 import dev.auditkit.core.ActorType;
 import dev.auditkit.core.AuditEvent;
@@ -12,6 +14,7 @@ import dev.auditkit.core.Outcome;
 import dev.auditkit.core.RequestInfo;
 import dev.auditkit.core.Resource;
 import dev.auditkit.core.SourceInfo;
+import dev.auditkit.core.internal.EventNodes;
 import dev.auditkit.core.internal.IpAddresses;
 import dev.auditkit.core.internal.Json;
 import java.sql.ResultSet;
@@ -28,6 +31,9 @@ import org.jdbi.v3.core.statement.StatementContext;
  * {@link AuditLimits#unlimited()}, so nothing stored is cut again.
  */
 public final class EventReader implements RowMapper<AuditEvent> {
+  /** Reads JSON columns as trees; made once (the mapper's readTree looks the tree type up per call). */
+  private static final ObjectReader TREES = Json.MAPPER.reader();
+
   private final Dialect dialect;
   private final String selectList;
 
@@ -60,10 +66,13 @@ public final class EventReader implements RowMapper<AuditEvent> {
   }
 
   public AuditEvent read(ResultSet rs) throws SQLException {
-    return builder(rs).build(AuditLimits.unlimited());
+    return EventNodes.get().buildOwned(builder(rs), AuditLimits.unlimited());
   }
 
-  /** The event of the current row as a builder, for a caller that adds its seal before building once. */
+  /**
+   * The event of the current row as a builder that holds the row's own JSON trees: build it once,
+   * with {@link EventNodes.Access#buildOwned}, after adding its seal.
+   */
   public AuditEvent.Builder builder(ResultSet rs) throws SQLException {
     Actor actor = Actor.of(ActorType.valueOf(rs.getString("actor_type")), rs.getString("actor_id"))
         .role(rs.getString("actor_role"))
@@ -92,15 +101,12 @@ public final class EventReader implements RowMapper<AuditEvent> {
         b.addChange(FieldChange.of(c.get("path").asText(), c.get("from"), c.get("to")));
       }
     }
-    JsonNode old = json(rs, "old_value");
-    if (old != null) {
-      b.oldValue(old);
+    // the trees were just parsed and nobody else holds them: handed over without the setters' copies
+    JsonNode metadata = json(rs, "metadata");
+    if (metadata != null && !metadata.isObject()) {
+      b.metadata(metadata); // refused, naming the field, as any non-object metadata is
     }
-    JsonNode nw = json(rs, "new_value");
-    if (nw != null) {
-      b.newValue(nw);
-    }
-    b.metadata(json(rs, "metadata"));
+    EventNodes.get().adoptJson(b, json(rs, "old_value"), json(rs, "new_value"), (ObjectNode) metadata);
     String ip = rs.getString("ip");
     b.request(RequestInfo.builder()
         .ip(ip == null ? null : IpAddresses.normalize(ip))
@@ -113,13 +119,22 @@ public final class EventReader implements RowMapper<AuditEvent> {
     return b;
   }
 
+  /**
+   * Whether {@code e}, thrown while rebuilding a row, says the row holds no valid event (JSON that
+   * does not parse or has the wrong shape, an unknown enum name, a value the event model refuses),
+   * as opposed to the database failing.
+   */
+  public static boolean isRowProblem(Exception e) {
+    return e instanceof RuntimeException || (e instanceof SQLException && e.getCause() instanceof JsonProcessingException);
+  }
+
   private static JsonNode json(ResultSet rs, String column) throws SQLException {
     String text = rs.getString(column);
     if (text == null) {
       return null;
     }
     try {
-      return Json.MAPPER.readTree(text);
+      return TREES.readTree(text);
     } catch (JsonProcessingException e) {
       throw new SQLException("column " + column + " does not hold valid JSON: " + e.getOriginalMessage(), e);
     }

@@ -1,6 +1,5 @@
 package dev.auditkit.jdbc.internal;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.auditkit.core.Seal;
 import dev.auditkit.core.chain.CanonicalEncoding;
 import dev.auditkit.core.chain.ChainHead;
@@ -770,14 +769,11 @@ public final class Sealer {
   private byte[] hashOrQuarantine(UUID id, ResultSet rs) throws SQLException {
     try {
       return CanonicalEncoding.sha256(reader.read(rs));
-    } catch (RuntimeException e) {
-      quarantine(id, e);
-      return null;
-    } catch (SQLException e) {
-      if (!(e.getCause() instanceof JsonProcessingException)) {
+    } catch (SQLException | RuntimeException e) {
+      if (!EventReader.isRowProblem(e)) {
         throw e; // the database, not the row
       }
-      quarantine(id, new IllegalStateException(e.getMessage(), e));
+      quarantine(id, e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e));
       return null;
     }
   }

@@ -6,15 +6,18 @@ import dev.auditkit.core.Seal;
 import dev.auditkit.core.chain.ChainIds;
 import dev.auditkit.core.chain.ChainSource;
 import dev.auditkit.core.chain.Checkpoint;
+import dev.auditkit.core.internal.EventNodes;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.stream.Stream;
@@ -50,11 +53,38 @@ public final class StoredChain implements ChainSource {
         + reader.selectList("e") + " from " + names.sealTable() + " s join " + names.eventTable()
         + " e on e.id = s.event_id and e.occurred_at = s.occurred_at where s.chain_id = ? order by s.seq";
     // the rows are fetched and rebuilt on a thread of their own, ahead of the caller, who hashes them
-    Stream<AuditEvent> rows = query(sql, rs -> reader.builder(rs)
-        .seal(new Seal(rs.getString("seal_chain"), rs.getLong("seal_seq"), rs.getString("seal_prev"),
-            rs.getString("seal_hash")))
-        .build(AuditLimits.unlimited()));
+    Stream<AuditEvent> rows = query(sql, rs -> {
+      Seal seal = new Seal(rs.getString("seal_chain"), rs.getLong("seal_seq"), rs.getString("seal_prev"),
+          rs.getString("seal_hash"));
+      try {
+        return EventNodes.get().buildOwned(reader.builder(rs).seal(seal), AuditLimits.unlimited());
+      } catch (SQLException | RuntimeException e) {
+        if (!EventReader.isRowProblem(e)) {
+          throw e;
+        }
+        return unreadable(rs, seal, e);
+      }
+    });
     return Prefetch.of(rows, 16, "auditkit-chain-reader");
+  }
+
+  /**
+   * Stands in for a sealed row that no longer holds an event auditkit could have written (a column
+   * changed to a value the event model refuses: JSON that is not an object, an unknown enum name,
+   * a malformed action). Verify must report it at its position rather than stop, so it becomes an
+   * event that does not hash to the seal, named by the row's id; the cause is in its metadata.
+   */
+  private static AuditEvent unreadable(ResultSet rs, Seal seal, Exception cause) throws SQLException {
+    UUID id = rs.getObject("id", UUID.class);
+    return AuditEvent.builder()
+        .id(id)
+        .occurredAt(rs.getObject("occurred_at", OffsetDateTime.class).toInstant())
+        .tenantId(ChainIds.tenantOf(seal.chainId()))
+        .action("auditkit.unreadable_row")
+        .resource("audit_event", id.toString())
+        .metadata("unreadable", String.valueOf(cause.getMessage()))
+        .seal(seal)
+        .build();
   }
 
   @Override
