@@ -25,7 +25,7 @@ import java.util.concurrent.RejectedExecutionException;
  * store. The window's pages are also touched once when it is mapped, so appends take no page faults.
  * That work (a few hundred microseconds a window) is done ahead on the journal's mapper thread while
  * appends fill the current window, so an append that crosses into the next one only takes it; when
- * it is not ready, or a record is larger than half a window, the appending thread maps it itself.
+ * it is not ready, or a record does not fit in it, the appending thread maps one itself.
  * Such segments carry their own header ({@link JournalRecord#SEGMENT_MAGIC_MAPPED}), whose zero
  * tail readers accept ({@link JournalScan}); {@link #close} cuts it off.
  *
@@ -148,6 +148,8 @@ final class MappedAppender {
       return true;
     } catch (RejectedExecutionException e) {
       return false; // the journal is closing
+    } catch (OutOfMemoryError e) {
+      return false; // no thread could be started for it: appends map their windows themselves
     }
   }
 

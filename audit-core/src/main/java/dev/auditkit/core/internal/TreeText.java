@@ -18,6 +18,7 @@ final class TreeText {
 
   private final Target out = new Target();
   private final JsonGenerator gen;
+  private boolean busy;
 
   private TreeText() throws IOException {
     gen = Json.MAPPER.createGenerator(out);
@@ -25,16 +26,25 @@ final class TreeText {
   }
 
   static String of(JsonNode node) throws IOException {
+    if (node == null) {
+      return "null";
+    }
     TreeText t = CURRENT.get();
     if (t == null) {
       t = new TreeText();
       CURRENT.set(t);
+    } else if (t.busy) {
+      // called again while a value is written (a POJO node whose serializer serialises a tree)
+      return Json.MAPPER.writeValueAsString(node);
     }
+    t.busy = true;
     try {
       return t.text(node);
     } catch (IOException | RuntimeException | Error e) {
       CURRENT.remove(); // a generator stopped mid-value is not reused
       throw e;
+    } finally {
+      t.busy = false;
     }
   }
 

@@ -112,4 +112,26 @@ class JsonTextTest {
     ObjectNode good = F.objectNode().put("ok", "yes");
     assertThat(Json.text(good)).isEqualTo("{\"ok\":\"yes\"}");
   }
+
+  @Test
+  void nullIsTheJsonNull() {
+    assertThat(Json.text(null)).isEqualTo("null");
+  }
+
+  /** A POJO whose serialisation itself serialises a tree on the same thread. */
+  public static final class Reentrant {
+    public String getInner() {
+      return Json.text(F.objectNode().put("inner", true));
+    }
+  }
+
+  @Test
+  void aValueSerialisedWhileAnotherIsWritten_leavesBothWhole() throws Exception {
+    ObjectNode outer = F.objectNode().put("before", 1);
+    outer.putPOJO("pojo", new Reentrant());
+    outer.put("after", 2);
+    assertThat(Json.text(outer)).isEqualTo(jackson(outer))
+        .isEqualTo("{\"before\":1,\"pojo\":{\"inner\":\"{\\\"inner\\\":true}\"},\"after\":2}");
+    assertThat(Json.text(F.arrayNode().add(1))).isEqualTo("[1]");
+  }
 }

@@ -30,6 +30,10 @@ import javax.sql.DataSource;
  * repaired: a seal whose event row is gone simply is not returned, which the verifier sees as a gap.
  */
 public final class StoredChain implements ChainSource {
+  /** The times an event can hold. */
+  private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+  private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
+
   private final DataSource dataSource;
   private final Names names;
   private final EventReader reader;
@@ -76,13 +80,22 @@ public final class StoredChain implements ChainSource {
    */
   private static AuditEvent unreadable(ResultSet rs, Seal seal, Exception cause) throws SQLException {
     UUID id = rs.getObject("id", UUID.class);
+    OffsetDateTime at = rs.getObject("occurred_at", OffsetDateTime.class);
+    Instant when = at == null ? Instant.EPOCH : at.toInstant();
+    if (when.isBefore(EARLIEST) || when.isAfter(LATEST)) {
+      when = Instant.EPOCH; // the time itself was changed beyond what an event holds; it is named below
+    }
     return AuditEvent.builder()
         .id(id)
-        .occurredAt(rs.getObject("occurred_at", OffsetDateTime.class).toInstant())
+        .occurredAt(when)
         .tenantId(ChainIds.tenantOf(seal.chainId()))
         .action("auditkit.unreadable_row")
         .resource("audit_event", id.toString())
         .metadata("unreadable", String.valueOf(cause.getMessage()))
+        .metadata("storedOccurredAt", String.valueOf(at))
+        // unpredictable, so that nobody can store, and have sealed, an event identical to the stand-in
+        // its row would later become: a stand-in never hashes to a seal
+        .metadata("nonce", UUID.randomUUID().toString())
         .seal(seal)
         .build();
   }
