@@ -69,6 +69,8 @@ class RefusedEventsTest {
     assertThat(h.consecutiveFailures()).isZero();
     assertThat(h.unshipped()).isEqualTo(3);
     assertThat(h.lastError()).hasValueSatisfying(m -> assertThat(m).contains("refused").contains("bad.action"));
+    // the refused events wait too: the oldest unshipped age grows while they are set aside
+    Await.until("refused events age", WAIT, () -> audit.health().oldestUnshippedAge().toMillis() >= 50);
     assertThatThrownBy(audit::close).isInstanceOfSatisfying(UnshippedEventsException.class, e -> {
       assertThat(e.count()).isEqualTo(3);
       assertThat(e.oldestIds()).containsExactlyInAnyOrderElementsOf(refused);
@@ -120,6 +122,7 @@ class RefusedEventsTest {
     Await.until("nothing refused any more", WAIT, () -> audit.health().refused() == 0);
     assertThat(audit.health().healthy()).isTrue();
     assertThat(audit.health().unshipped()).isZero();
+    assertThat(audit.health().oldestUnshippedAge()).isZero();
     audit.close();
   }
 

@@ -450,6 +450,11 @@ public final class AsyncDispatcher {
     if (head != null) {
       oldest = Math.min(oldest, head.acceptedAt());
     }
+    synchronized (setAside) { // refused events are not in the store either (bounded by the queue capacity)
+      for (Item i : setAside) {
+        oldest = Math.min(oldest, i.acceptedAt());
+      }
+    }
     return new DeliveryStats(queue.size(), settings.queueCapacity(), journal == null ? 0 : journal.bytes(),
         settings.journal() != null, journal != null && journal.degraded(), oldest == Long.MAX_VALUE ? -1 : oldest,
         Math.max(0, unshipped.get()), shipped.get(), dropped.get(), setAside.size() + refusedInJournalOnly.get(),
