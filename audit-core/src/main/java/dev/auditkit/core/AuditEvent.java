@@ -7,6 +7,7 @@ import dev.auditkit.core.internal.EventNodes;
 import dev.auditkit.core.internal.IpAddresses;
 import dev.auditkit.core.internal.Json;
 import dev.auditkit.core.internal.Text;
+import dev.auditkit.core.internal.UtcTimes;
 import dev.auditkit.core.internal.UuidV7;
 import java.time.Clock;
 import java.time.Instant;
@@ -35,9 +36,6 @@ public final class AuditEvent {
 
   private static final Pattern ACTION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:/-]*");
   private static final UuidV7 DEFAULT_IDS = new UuidV7(Clock.systemUTC());
-  /** The times every store and the canonical encoding hold: four-digit years, UTC. */
-  private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
-  private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
 
   static {
     // copy-free read access for the canonical encoder (hash chain); see EventNodes
@@ -511,7 +509,7 @@ public final class AuditEvent {
         b.id = ids.next();
       }
       b.occurredAt = (b.occurredAt == null ? clock.instant() : b.occurredAt).truncatedTo(ChronoUnit.MICROS);
-      if (b.occurredAt.isBefore(EARLIEST) || b.occurredAt.isAfter(LATEST)) {
+      if (!UtcTimes.holdsEventTime(b.occurredAt)) {
         throw new InvalidAuditEventException("occurredAt", "must be within the years 0001-9999 (UTC), got "
             + b.occurredAt);
       }

@@ -11,6 +11,14 @@ import java.time.ZoneOffset;
 public final class UtcTimes {
   private UtcTimes() {}
 
+  /**
+   * Whether an event may hold {@code t}: years 1 to 9999 in UTC, the times every store and the
+   * canonical encoding hold. One definition for building events, storing them and verify.
+   */
+  public static boolean holdsEventTime(Instant t) {
+    return !t.isBefore(EARLIEST_EVENT) && !t.isAfter(LATEST_EVENT);
+  }
+
   /** Whether {@link #append} can write {@code t} (years 0 to 9999). */
   public static boolean fits(Instant t) {
     return t.getEpochSecond() >= MIN_SECOND && t.getEpochSecond() <= MAX_SECOND;
@@ -28,6 +36,8 @@ public final class UtcTimes {
     return digits(sb, t.getNano() / 1000, 6).append(suffix);
   }
 
+  private static final Instant EARLIEST_EVENT = Instant.parse("0001-01-01T00:00:00Z");
+  private static final Instant LATEST_EVENT = Instant.parse("9999-12-31T23:59:59.999999Z");
   private static final long MIN_SECOND = Instant.parse("0000-01-01T00:00:00Z").getEpochSecond();
   private static final long MAX_SECOND = Instant.parse("9999-12-31T23:59:59Z").getEpochSecond();
   private static final int[] POW10 = {1, 10, 100, 1_000, 10_000, 100_000};

@@ -9,6 +9,7 @@ import dev.auditkit.core.chain.CanonicalEncoding;
 import dev.auditkit.core.internal.EventNodes;
 import dev.auditkit.core.InvalidAuditEventException;
 import dev.auditkit.core.internal.Json;
+import dev.auditkit.core.internal.UtcTimes;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
@@ -50,8 +51,6 @@ public final class EventRow {
   public static final int EVENT_HASH = 29;
 
   /** PostgreSQL's timestamptz range, cut to years that every formatter prints as four digits. */
-  private static final Instant MIN = Instant.parse("0001-01-01T00:00:00Z");
-  private static final Instant MAX = Instant.parse("9999-12-31T23:59:59.999999Z");
 
   final UUID id;
   final Instant occurredAt;
@@ -75,7 +74,7 @@ public final class EventRow {
    */
   public static EventRow of(AuditEvent e) {
     Instant t = e.occurredAt();
-    if (t.isBefore(MIN) || t.isAfter(MAX)) {
+    if (!UtcTimes.holdsEventTime(t)) {
       throw new InvalidAuditEventException("occurredAt", "must be between years 1 and 9999 to be stored, got " + t);
     }
     return new EventRow(e);

@@ -7,6 +7,7 @@ import dev.auditkit.core.chain.ChainIds;
 import dev.auditkit.core.chain.ChainSource;
 import dev.auditkit.core.chain.Checkpoint;
 import dev.auditkit.core.internal.EventNodes;
+import dev.auditkit.core.internal.UtcTimes;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -31,8 +32,6 @@ import javax.sql.DataSource;
  */
 public final class StoredChain implements ChainSource {
   /** The times an event can hold. */
-  private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
-  private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
 
   private final DataSource dataSource;
   private final Names names;
@@ -82,7 +81,7 @@ public final class StoredChain implements ChainSource {
     UUID id = rs.getObject("id", UUID.class);
     OffsetDateTime at = rs.getObject("occurred_at", OffsetDateTime.class);
     Instant when = at == null ? Instant.EPOCH : at.toInstant();
-    if (when.isBefore(EARLIEST) || when.isAfter(LATEST)) {
+    if (!UtcTimes.holdsEventTime(when)) {
       when = Instant.EPOCH; // the time itself was changed beyond what an event holds; it is named below
     }
     return AuditEvent.builder()
