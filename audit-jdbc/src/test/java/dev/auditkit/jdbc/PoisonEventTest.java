@@ -84,14 +84,19 @@ class PoisonEventTest {
 
   /**
    * A sealed row changed afterwards into something that is no event at all (metadata that is not an
-   * object, an actor type auditkit never writes) is reported as modified at its position, by the
+   * object, an actor type or kind auditkit never writes, changes that are no list of changes, a
+   * malformed action) is reported as modified at its position, by the
    * store's verify and by the offline verifier of an export; verify does not stop at it.
    */
   @DatabaseTest
   void aSealedRowThatNoLongerHoldsAnEvent_isReportedModifiedAtItsPosition(TestDatabase db) throws Exception {
     String[] tamperings = db.dialect() == TestDialect.POSTGRESQL
-        ? new String[] {"metadata = '[1, 2]'::jsonb", "actor_type = 'ROBOT'"}
-        : new String[] {"metadata = '[1, 2]' format json", "actor_type = 'ROBOT'"};
+        ? new String[] {"metadata = '[1, 2]'::jsonb", "actor_type = 'ROBOT'", "kind = 'TELEPORT'",
+            "changes = '{\"path\": \"x\"}'::jsonb", "changes = '[{\"from\": 1}]'::jsonb",
+            "actor_extra_ids = '[\"a\"]'::jsonb", "action = 'not an action!'"}
+        : new String[] {"metadata = '[1, 2]' format json", "actor_type = 'ROBOT'", "kind = 'TELEPORT'",
+            "changes = '{\"path\": \"x\"}' format json", "changes = '[{\"from\": 1}]' format json",
+            "actor_extra_ids = '[\"a\"]' format json", "action = 'not an action!'"};
     try (JdbcAuditStore store = JdbcAuditStore.builder(db.dataSource()).sealInterval(null).build()) {
       for (int t = 0; t < tamperings.length; t++) {
         String tenant = "org-t" + t;

@@ -10,6 +10,7 @@ import dev.auditkit.core.AuditEvent;
 import dev.auditkit.core.AuditLimits;
 import dev.auditkit.core.EventKind;
 import dev.auditkit.core.FieldChange;
+import dev.auditkit.core.InvalidAuditEventException;
 import dev.auditkit.core.Outcome;
 import dev.auditkit.core.RequestInfo;
 import dev.auditkit.core.Resource;
@@ -72,14 +73,19 @@ public final class EventReader implements RowMapper<AuditEvent> {
   /**
    * The event of the current row as a builder that holds the row's own JSON trees: build it once,
    * with {@link EventNodes.Access#buildOwned}, after adding its seal.
+   *
+   * @throws MalformedRowException when a column holds what no event of this version has
    */
   public AuditEvent.Builder builder(ResultSet rs) throws SQLException {
-    Actor actor = Actor.of(ActorType.valueOf(rs.getString("actor_type")), rs.getString("actor_id"))
+    Actor actor = Actor.of(constant(ActorType.class, rs, "actor_type"), rs.getString("actor_id"))
         .role(rs.getString("actor_role"))
         .email(rs.getString("actor_email"))
         .org(rs.getString("actor_org"));
     JsonNode extra = json(rs, "actor_extra_ids");
     if (extra != null) {
+      if (!extra.isObject()) {
+        throw new MalformedRowException("column actor_extra_ids holds " + extra.getNodeType() + ", not an object");
+      }
       Map<String, String> ids = new TreeMap<>();
       extra.fields().forEachRemaining(e -> ids.put(e.getKey(), e.getValue().asText()));
       actor = actor.extraIds(ids);
@@ -90,15 +96,22 @@ public final class EventReader implements RowMapper<AuditEvent> {
         .tenantId(rs.getString("tenant_id"))
         .actor(actor)
         .action(rs.getString("action"))
-        .kind(EventKind.valueOf(rs.getString("kind")))
-        .outcome(Outcome.valueOf(rs.getString("outcome")))
+        .kind(constant(EventKind.class, rs, "kind"))
+        .outcome(constant(Outcome.class, rs, "outcome"))
         .resource(Resource.of(rs.getString("resource_type"), rs.getString("resource_id")).label(rs.getString("resource_label")))
         .fromState(rs.getString("from_state"))
         .toState(rs.getString("to_state"));
     JsonNode changes = json(rs, "changes");
     if (changes != null) {
+      if (!changes.isArray()) {
+        throw new MalformedRowException("column changes holds " + changes.getNodeType() + ", not an array");
+      }
       for (JsonNode c : changes) {
-        b.addChange(FieldChange.of(c.get("path").asText(), c.get("from"), c.get("to")));
+        JsonNode path = c.get("path");
+        if (path == null || !path.isTextual()) {
+          throw new MalformedRowException("column changes holds an entry without a text path");
+        }
+        b.addChange(FieldChange.of(path.textValue(), c.get("from"), c.get("to")));
       }
     }
     // the trees were just parsed and nobody else holds them: handed over without the setters' copies
@@ -122,10 +135,20 @@ public final class EventReader implements RowMapper<AuditEvent> {
   /**
    * Whether {@code e}, thrown while rebuilding a row, says the row holds no valid event (JSON that
    * does not parse or has the wrong shape, an unknown enum name, a value the event model refuses),
-   * as opposed to the database failing.
+   * as opposed to the database failing or a bug, which must not pass for a tampered row.
    */
   public static boolean isRowProblem(Exception e) {
-    return e instanceof RuntimeException || (e instanceof SQLException && e.getCause() instanceof JsonProcessingException);
+    return e instanceof MalformedRowException || e instanceof InvalidAuditEventException;
+  }
+
+  private static <E extends Enum<E>> E constant(Class<E> type, ResultSet rs, String column) throws SQLException {
+    String name = rs.getString(column);
+    try {
+      return Enum.valueOf(type, name);
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw new MalformedRowException("column " + column + " holds " + (name == null ? "null" : "'" + name + "'")
+          + ", which is no " + type.getSimpleName() + " this version knows", e);
+    }
   }
 
   private static JsonNode json(ResultSet rs, String column) throws SQLException {
@@ -136,7 +159,7 @@ public final class EventReader implements RowMapper<AuditEvent> {
     try {
       return TREES.readTree(text);
     } catch (JsonProcessingException e) {
-      throw new SQLException("column " + column + " does not hold valid JSON: " + e.getOriginalMessage(), e);
+      throw new MalformedRowException("column " + column + " does not hold valid JSON: " + e.getOriginalMessage(), e);
     }
   }
 }

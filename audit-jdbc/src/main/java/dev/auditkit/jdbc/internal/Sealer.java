@@ -769,11 +769,11 @@ public final class Sealer {
   private byte[] hashOrQuarantine(UUID id, ResultSet rs) throws SQLException {
     try {
       return CanonicalEncoding.sha256(reader.read(rs));
-    } catch (SQLException | RuntimeException e) {
+    } catch (RuntimeException e) {
       if (!EventReader.isRowProblem(e)) {
-        throw e; // the database, not the row
+        throw e; // not the row: a bug, or the driver
       }
-      quarantine(id, e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e));
+      quarantine(id, e);
       return null;
     }
   }

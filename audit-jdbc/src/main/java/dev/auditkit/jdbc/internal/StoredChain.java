@@ -61,9 +61,9 @@ public final class StoredChain implements ChainSource {
           rs.getString("seal_hash"));
       try {
         return EventNodes.get().buildOwned(reader.builder(rs).seal(seal), AuditLimits.unlimited());
-      } catch (SQLException | RuntimeException e) {
+      } catch (RuntimeException e) {
         if (!EventReader.isRowProblem(e)) {
-          throw e;
+          throw e; // not the row: a bug, or the driver; verify fails rather than report tampering
         }
         return unreadable(rs, seal, e);
       }
@@ -77,7 +77,7 @@ public final class StoredChain implements ChainSource {
    * a malformed action). Verify must report it at its position rather than stop, so it becomes an
    * event that does not hash to the seal, named by the row's id; the cause is in its metadata.
    */
-  private static AuditEvent unreadable(ResultSet rs, Seal seal, Exception cause) throws SQLException {
+  private static AuditEvent unreadable(ResultSet rs, Seal seal, RuntimeException cause) throws SQLException {
     UUID id = rs.getObject("id", UUID.class);
     OffsetDateTime at = rs.getObject("occurred_at", OffsetDateTime.class);
     Instant when = at == null ? Instant.EPOCH : at.toInstant();
