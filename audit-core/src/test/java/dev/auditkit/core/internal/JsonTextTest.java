@@ -15,7 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
-/** {@link Json#text} reuses one generator per thread; its output must be Jackson's own, value after value. */
+/** {@link Json#text} reuses generators; its output must be Jackson's own, value after value. */
 class JsonTextTest {
   private static final JsonNodeFactory F = Json.nodes();
 
@@ -96,6 +96,21 @@ class JsonTextTest {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  /**
+   * A thread keeps no generator (a host's pool thread would otherwise pin it, and with it the class
+   * loader): the one it used goes back to the slots when the value is written.
+   */
+  @Test
+  void aThreadKeepsNoGenerator_itGoesBackToTheSlots() throws Exception {
+    TreeText.clearPool();
+    Thread th = new Thread(() -> Json.text(F.objectNode().put("a", 1)));
+    th.start();
+    th.join();
+    assertThat(TreeText.pooled()).isEqualTo(1);
+    assertThat(Json.text(F.objectNode().put("b", 2))).isEqualTo("{\"b\":2}");
+    assertThat(TreeText.pooled()).isBetween(1, 2);
   }
 
   @Test
