@@ -126,6 +126,57 @@ class RefusedEventsTest {
     audit.close();
   }
 
+  /**
+   * Refused events beyond what can be set aside wait in the journal only, until the next start;
+   * they are unshipped too, so they count in the age.
+   */
+  @Test
+  void refusedEventsHeldOnlyByTheJournal_countInTheAge() {
+    PickySink sink = new PickySink();
+    sink.refused.add("bad.action");
+    AuditLog audit = AuditLog.builder().store(sink).delivery(Delivery.ASYNC).journal(dir).queueCapacity(2)
+        .batchSize(1).retryBackoff(Duration.ofMillis(1), Duration.ofMillis(200)).closeTimeout(Duration.ofSeconds(2))
+        .build();
+    for (int i = 0; i < 3; i++) {
+      audit.logAction("bad.action", "job", "j-" + i, java.util.Map.of("i", i));
+      int n = i + 1;
+      Await.until("refused " + n, WAIT, () -> audit.health().refused() == n);
+    }
+    // the last is held by the journal only: take the set-aside ones away, and the age must stay
+    sink.refused.clear();
+    Await.until("the set-aside ones shipped", WAIT, () -> sink.store.size() == 2);
+    assertThat(audit.health().refused()).isEqualTo(1);
+    Await.until("the journal-only one ages", WAIT, () -> audit.health().oldestUnshippedAge().toMillis() >= 50);
+    assertThatThrownBy(audit::close).isInstanceOf(UnshippedEventsException.class);
+  }
+
+  /**
+   * While refused events are offered again and again, the age never drops: an event moving from
+   * set aside to the batch in flight and back is always in one of them for health.
+   */
+  @Test
+  void theAgeNeverDrops_whileRefusedEventsAreOfferedAgain() throws Exception {
+    PickySink sink = new PickySink();
+    sink.refused.add("bad.action");
+    AuditLog audit = AuditLog.builder().store(sink).delivery(Delivery.ASYNC).batchSize(100)
+        .retryBackoff(Duration.ofNanos(1), Duration.ofNanos(1)).build();
+    audit.logAction("bad.action", "job", "j-1", java.util.Map.of());
+    Await.until("refused", WAIT, () -> audit.health().refused() == 1);
+    int writes = sink.writes.get();
+    long last = 0;
+    long samples = 0;
+    while (sink.writes.get() < writes + 2_000 && samples < 5_000_000) {
+      long age = audit.health().oldestUnshippedAge().toNanos();
+      assertThat(age).as("sample %d", samples).isGreaterThanOrEqualTo(last);
+      last = age;
+      samples++;
+    }
+    assertThat(sink.writes.get()).as("offered again").isGreaterThan(writes + 100);
+    sink.refused.clear();
+    Await.until("shipped", WAIT, () -> sink.store.size() == 1);
+    audit.close();
+  }
+
   @Test
   void closingWhileABatchIsHalved_namesExactlyTheEventsNotStored() {
     PickySink sink = new PickySink() {

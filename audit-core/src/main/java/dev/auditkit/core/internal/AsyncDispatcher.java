@@ -63,6 +63,14 @@ public final class AsyncDispatcher {
    */
   private final List<Item> setAside = java.util.Collections.synchronizedList(new ArrayList<>());
   private final AtomicLong refusedInJournalOnly = new AtomicLong();
+  /**
+   * The oldest acceptance time ({@link System#nanoTime}) of the set-aside events, of the batch in
+   * flight, and of the refused events held only by the journal, for the health age; the first two
+   * are written under the set-aside lock, so that an event moving between them is always in one.
+   */
+  private long setAsideOldest = Long.MAX_VALUE;
+  private long inflightOldest = Long.MAX_VALUE;
+  private volatile long journalOnlyOldest = Long.MAX_VALUE;
   /** Ids of refused events held only by the journal, for close's report (bounded). */
   private final List<UUID> journalOnlyIds = java.util.Collections.synchronizedList(new ArrayList<>());
   /** When set-aside events are next offered to the store again (writer thread only). */
@@ -186,7 +194,9 @@ public final class AsyncDispatcher {
         if (!closing && !setAside.isEmpty() && System.nanoTime() - reofferAt >= 0) {
           synchronized (setAside) { // the store may take them now (a constraint fixed, a row it needed arrived)
             batch = new ArrayList<>(setAside);
+            inflight(batch, setAsideOldest);
             setAside.clear();
+            setAsideOldest = Long.MAX_VALUE;
           }
         }
         if (batch.isEmpty() && preferReplay && replayLeft) {
@@ -205,7 +215,9 @@ public final class AsyncDispatcher {
           }
           continue;
         }
-        inflight = batch;
+        if (inflight != batch) {
+          inflight(batch, batch.get(0).acceptedAt()); // replayed and queued batches are in acceptance order
+        }
         if (pastCloseDeadline()) {
           return;
         }
@@ -218,7 +230,7 @@ public final class AsyncDispatcher {
           inflight = batch.stream().filter(i -> !done.contains(i)).toList(); // for close's report
           return;
         }
-        inflight = List.of();
+        inflight(List.of(), Long.MAX_VALUE);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -399,10 +411,16 @@ public final class AsyncDispatcher {
       Throwable why = r.cause();
       String cause = why.getMessage();
       error("the store refused audit event " + i.event().id() + " (" + i.event().action() + "): " + cause, why);
-      boolean held = i.segment() == null || setAside.size() < settings.queueCapacity();
-      if (held) {
-        setAside.add(i);
-      } else {
+      boolean held;
+      synchronized (setAside) {
+        held = i.segment() == null || setAside.size() < settings.queueCapacity();
+        if (held) {
+          setAside.add(i);
+          setAsideOldest = Math.min(setAsideOldest, i.acceptedAt());
+        }
+      }
+      if (!held) {
+        journalOnlyOldest = Math.min(journalOnlyOldest, i.acceptedAt()); // until the next start
         refusedInJournalOnly.incrementAndGet();
         if (journalOnlyIds.size() < REPORTED_IDS) {
           journalOnlyIds.add(i.event().id());
@@ -413,6 +431,13 @@ public final class AsyncDispatcher {
               ? "set aside and offered to the store again every " + settings.retryMax().toSeconds() + " s"
                   + (i.segment() != null ? " (its journal segment is kept)" : "")
               : "kept in the journal and offered again on the next start");
+    }
+  }
+
+  private void inflight(List<Item> batch, long oldest) {
+    synchronized (setAside) {
+      inflight = batch;
+      inflightOldest = oldest;
     }
   }
 
@@ -441,19 +466,13 @@ public final class AsyncDispatcher {
   // ---------------------------------------------------------------- health and close
 
   public DeliveryStats stats() {
-    long oldest = replayOldest;
-    List<Item> fly = inflight;
-    if (!fly.isEmpty()) {
-      oldest = Math.min(oldest, fly.get(0).acceptedAt());
-    }
+    long oldest = Math.min(replayOldest, journalOnlyOldest);
     Item head = queue.peek();
     if (head != null) {
       oldest = Math.min(oldest, head.acceptedAt());
     }
-    synchronized (setAside) { // refused events are not in the store either (bounded by the queue capacity)
-      for (Item i : setAside) {
-        oldest = Math.min(oldest, i.acceptedAt());
-      }
+    synchronized (setAside) { // refused events are not in the store either
+      oldest = Math.min(oldest, Math.min(inflightOldest, setAsideOldest));
     }
     return new DeliveryStats(queue.size(), settings.queueCapacity(), journal == null ? 0 : journal.bytes(),
         settings.journal() != null, journal != null && journal.degraded(), oldest == Long.MAX_VALUE ? -1 : oldest,
