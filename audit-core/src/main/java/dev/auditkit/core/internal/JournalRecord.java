@@ -33,8 +33,13 @@ public final class JournalRecord {
   private JournalRecord() {}
 
   public static ByteBuffer encode(long acceptedAt, byte[] payload) {
+    return encode(acceptedAt, payload, crc(acceptedAt, payload, 0, payload.length));
+  }
+
+  /** The whole record in a buffer of its own, with its {@code crc} computed by the caller. */
+  static ByteBuffer encode(long acceptedAt, byte[] payload, int crc) {
     ByteBuffer buf = ByteBuffer.allocate(HEADER + payload.length);
-    put(buf, 0, acceptedAt, payload, crc(acceptedAt, payload, 0, payload.length));
+    put(buf, 0, acceptedAt, payload, crc);
     return buf;
   }
 

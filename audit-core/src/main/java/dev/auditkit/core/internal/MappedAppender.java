@@ -39,6 +39,7 @@ import java.util.concurrent.RejectedExecutionException;
  * returned. docs/architecture.md weighs this.
  */
 final class MappedAppender {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MappedAppender.class);
   /** Reserved and mapped at a time: a few hundred records of a typical size. */
   static final int WINDOW = 256 * 1024;
   private static final int PAGE = 4096;
@@ -61,6 +62,10 @@ final class MappedAppender {
   /** Where the next window starts (the current one's end): a task preparing another one is stale. */
   private long wanted = -1;
   private boolean closed;
+  private int prepareFailures;
+  // what the appending thread did, for tests: windows it took ready, records it wrote in two parts
+  private long takenAhead;
+  private long splitRecords;
 
   MappedAppender(FileChannel channel, long length, Executor mapper) {
     this.channel = channel;
@@ -86,15 +91,18 @@ final class MappedAppender {
       return;
     }
     MappedByteBuffer old = window;
+    MappedByteBuffer next = null;
     window = null;
     try {
-      MappedByteBuffer next = old == null || position > end ? null : takeAhead(end, position + n);
+      next = old == null || position > end ? null : takeAhead(end, position + n);
       if (next != null) {
+        takenAhead++;
         if (position < end) { // the record starts in this window and ends in the next: written in two parts
-          ByteBuffer record = JournalRecord.encode(acceptedAt, payload);
+          ByteBuffer record = JournalRecord.encode(acceptedAt, payload, crc); // once a window, at most
           int first = (int) (end - position);
           old.put((int) (position - windowStart), record.array(), 0, first);
           next.put(0, record.array(), first, n - first);
+          splitRecords++;
         } else {
           JournalRecord.put(next, 0, acceptedAt, payload, crc);
         }
@@ -108,6 +116,7 @@ final class MappedAppender {
       }
     } catch (IOException | RuntimeException | Error e) {
       unmap(old);
+      unmap(next); // taken, but not made the window: nobody else would release it
       throw e;
     }
     long nextStart = windowStart + window.capacity();
@@ -168,8 +177,17 @@ final class MappedAppender {
       ahead = w;
       aheadStart = start;
     } catch (IOException | RuntimeException | InternalError e) {
-      // a full disk, a fault: the appending thread maps the window itself and meets the error there
+      // a full disk, a fault: the appending thread maps the window itself and meets the error there;
+      // said once a segment, so that a mapper that always fails does not go unnoticed
+      if (prepareFailures++ == 0) {
+        LOG.warn("auditkit: the journal could not prepare its next window ahead ({}); appends map their own", e.toString());
+      }
     }
+  }
+
+  /** Windows the appending thread found prepared, and records it wrote across two of them (for tests). */
+  long[] appendStats() {
+    return new long[] {takenAhead, splitRecords};
   }
 
   /** Reserves the file up to the window's end with zeros, maps it, and touches every page once. */

@@ -102,6 +102,8 @@ class MappedJournalTest {
     }
   }
 
+  private MappedAppender lastAppender;
+
   /** Appends {@code payloads} through an appender whose next windows {@code mapper} prepares; returns the file as left. */
   private byte[] appendAll(List<byte[]> payloads, java.util.concurrent.Executor mapper, Runnable between) throws IOException {
     Path f = dir.resolve("direct.journal");
@@ -109,6 +111,7 @@ class MappedJournalTest {
         java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
       ch.write(java.nio.ByteBuffer.allocate(JournalRecord.SEGMENT_HEADER).putLong(0, JournalRecord.SEGMENT_MAGIC_MAPPED));
       MappedAppender a = new MappedAppender(ch, JournalRecord.SEGMENT_HEADER, mapper);
+      lastAppender = a;
       long pos = JournalRecord.SEGMENT_HEADER;
       for (int i = 0; i < payloads.size(); i++) {
         byte[] p = payloads.get(i);
@@ -145,6 +148,9 @@ class MappedJournalTest {
     List<byte[]> payloads = manyPayloads();
     // tasks run at once: every next window is ready before it is needed, so records split across two
     assertSame(JournalScan.of(appendAll(payloads, Runnable::run, () -> {})), payloads);
+    long[] stats = lastAppender.appendStats();
+    assertThat(stats[0]).as("windows taken ready").isGreaterThan(10);
+    assertThat(stats[1]).as("records written in two parts").isGreaterThan(10);
   }
 
   @Test
