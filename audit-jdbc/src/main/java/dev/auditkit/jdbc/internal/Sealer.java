@@ -221,8 +221,8 @@ public final class Sealer {
     //    every seal committed before them.
     PassRows pass = new PassRows(heads, work, new SealRows(c, seals));
     if (!heads.isEmpty()) {
-      // the time as epoch microseconds: a number is much cheaper to read than a timestamptz text
-      // (exact on every version: before PostgreSQL 14 extract returns float8)
+      // the time as epoch microseconds, whole seconds and microseconds each taken as an integer: a
+      // number is much cheaper to read than a timestamptz text
       String select = "select e.id, extract(epoch from date_trunc('second', e.occurred_at))::int8"
           + " * 1000000 + extract(microseconds from e.occurred_at)::int8 % 1000000,"
           + " e.event_hash, " + chainExpr + " as chain_id, e.tx_id::text, " + idSealedSql();
