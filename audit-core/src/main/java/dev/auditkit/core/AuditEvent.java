@@ -74,6 +74,12 @@ public final class AuditEvent {
       public AuditEvent buildOwned(Builder b, AuditLimits limits) {
         return b.buildPrivate(limits, Clock.systemUTC(), DEFAULT_IDS);
       }
+
+      @Override
+      public AuditEvent buildExact(Builder b) {
+        b.exact = true;
+        return b.buildPrivate(AuditLimits.unlimited(), Clock.systemUTC(), DEFAULT_IDS);
+      }
     });
   }
 
@@ -277,6 +283,8 @@ public final class AuditEvent {
     private RequestInfo request = RequestInfo.empty();
     private SourceInfo source = SourceInfo.empty();
     private Seal seal;
+    /** Refuse, rather than clean up, any value the model would change (an event read back to hash it). */
+    private boolean exact;
 
     private Builder() {}
 
@@ -515,27 +523,26 @@ public final class AuditEvent {
       }
       b.kind = b.kind == null ? EventKind.OTHER : b.kind;
       b.outcome = b.outcome == null ? Outcome.SUCCESS : b.outcome;
-      b.tenantId = emptyToNull(Text.singleLine(b.tenantId, limits.idLength()));
+      b.tenantId = optional("tenantId", b.tenantId, limits.idLength());
       b.actor = sanitize(b.actor == null ? Actor.anonymous() : b.actor, limits);
-      String type = Text.singleLine(resource.type(), limits.nameLength());
+      String type = line("resource.type", resource.type(), limits.nameLength());
       if (type.isBlank()) {
         throw new InvalidAuditEventException("resource.type", "must not be blank after removing control characters");
       }
       b.resource = resource.withAll(type,
-          emptyToNull(Text.singleLine(resource.id(), limits.idLength())),
-          emptyToNull(Text.singleLine(resource.label(), limits.textLength())));
-      b.fromState = emptyToNull(Text.singleLine(b.fromState, limits.nameLength()));
-      b.toState = emptyToNull(Text.singleLine(b.toState, limits.nameLength()));
+          optional("resource.id", resource.id(), limits.idLength()),
+          optional("resource.label", resource.label(), limits.textLength()));
+      b.fromState = optional("fromState", b.fromState, limits.nameLength());
+      b.toState = optional("toState", b.toState, limits.nameLength());
       b.request = sanitize(b.request, limits, notes);
       b.source = SourceInfo.of(
-          emptyToNull(Text.singleLine(b.source.app(), limits.nameLength())),
-          emptyToNull(Text.singleLine(b.source.version(), limits.nameLength())),
-          emptyToNull(Text.singleLine(b.source.host(), limits.nameLength())));
-      b.oldValue = b.oldValue == null ? null : Json.capped(Json.sanitize(b.oldValue), limits.snapshotBytes());
-      b.newValue = b.newValue == null ? null : Json.capped(Json.sanitize(b.newValue), limits.snapshotBytes());
+          optional("source.app", b.source.app(), limits.nameLength()),
+          optional("source.version", b.source.version(), limits.nameLength()),
+          optional("source.host", b.source.host(), limits.nameLength()));
+      b.oldValue = b.oldValue == null ? null : json("oldValue", b.oldValue, limits.snapshotBytes());
+      b.newValue = b.newValue == null ? null : json("newValue", b.newValue, limits.snapshotBytes());
       b.changes = sanitize(b.changes, limits, notes);
-      JsonNode meta = Json.capped(Json.sanitize(b.metadata), limits.metadataBytes());
-      b.metadata = (ObjectNode) meta;
+      b.metadata = (ObjectNode) json("metadata", b.metadata, limits.metadataBytes());
       if (!notes.isEmpty()) {
         ArrayNode arr = b.metadata.withArray(NOTES_KEY);
         notes.forEach(arr::add);
@@ -558,8 +565,37 @@ public final class AuditEvent {
       }
     }
 
-    private static Actor sanitize(Actor a, AuditLimits limits) {
-      String id = Text.singleLine(a.id(), limits.idLength());
+    /** A one-line text, cleaned; when {@link #exact}, refused if cleaning would change it. */
+    private String line(String field, String v, int max) {
+      String clean = Text.singleLine(v, max);
+      if (exact && !Objects.equals(clean, v)) { // mostly the very instance, when nothing was cleaned
+        throw new InvalidAuditEventException(field, "holds characters auditkit never stores");
+      }
+      return clean;
+    }
+
+    /** An optional one-line text: empty is absent (and, when {@link #exact}, refused: stores hold null). */
+    private String optional(String field, String v, int max) {
+      String clean = emptyToNull(line(field, v, max));
+      if (exact && clean == null && v != null) {
+        throw new InvalidAuditEventException(field, "is empty where auditkit stores nothing");
+      }
+      return clean;
+    }
+
+    /** A JSON value, cleaned and capped; when {@link #exact}, refused if cleaning would change it. */
+    private JsonNode json(String field, JsonNode v, int maxBytes) {
+      if (exact) { // and without limits
+        if (!Json.keptAsIs(v)) {
+          throw new InvalidAuditEventException(field, "holds a key or text with characters auditkit never stores");
+        }
+        return v;
+      }
+      return Json.capped(Json.sanitize(v), maxBytes);
+    }
+
+    private Actor sanitize(Actor a, AuditLimits limits) {
+      String id = line("actor.id", a.id(), limits.idLength());
       if (id.isBlank()) {
         throw new InvalidAuditEventException("actor.id", "must not be blank after removing control characters");
       }
@@ -567,25 +603,30 @@ public final class AuditEvent {
       if (!extra.isEmpty()) {
         TreeMap<String, String> clean = new TreeMap<>();
         extra.forEach((k, v) -> {
-          String ck = Text.singleLine(k, limits.nameLength());
+          String ck = line("actor.extraIds", k, limits.nameLength());
           if (!ck.isBlank()) {
-            clean.put(ck, Text.singleLine(v, limits.idLength()));
+            clean.put(ck, line("actor.extraIds." + ck, v, limits.idLength()));
+          } else if (exact) {
+            throw new InvalidAuditEventException("actor.extraIds", "holds a blank key");
           }
         });
         extra = Collections.unmodifiableMap(clean);
       }
       return a.withAll(id,
-          emptyToNull(Text.singleLine(a.role(), limits.nameLength())),
-          emptyToNull(Text.singleLine(a.email(), AuditLimits.EMAIL_LENGTH)),
-          emptyToNull(Text.singleLine(a.org(), limits.nameLength())),
+          optional("actor.role", a.role(), limits.nameLength()),
+          optional("actor.email", a.email(), AuditLimits.EMAIL_LENGTH),
+          optional("actor.org", a.org(), limits.nameLength()),
           extra);
     }
 
-    private static RequestInfo sanitize(RequestInfo r, AuditLimits limits, List<String> notes) {
+    private RequestInfo sanitize(RequestInfo r, AuditLimits limits, List<String> notes) {
       if (r.isEmpty()) {
         return r;
       }
       String ip = null;
+      if (exact && r.ip() != null && !r.ip().equals(IpAddresses.normalize(r.ip()))) {
+        throw new InvalidAuditEventException("request.ip", "is not an address as auditkit writes it");
+      }
       if (r.ip() != null && !r.ip().isBlank()) {
         ip = IpAddresses.normalize(r.ip());
         if (ip == null) {
@@ -594,14 +635,14 @@ public final class AuditEvent {
       }
       return RequestInfo.builder()
           .ip(ip)
-          .userAgent(emptyToNull(Text.singleLine(r.userAgent(), limits.textLength())))
-          .method(emptyToNull(Text.singleLine(r.method(), limits.nameLength())))
-          .path(emptyToNull(Text.singleLine(r.path(), limits.pathLength())))
-          .requestId(emptyToNull(Text.singleLine(r.requestId(), limits.idLength())))
+          .userAgent(optional("request.userAgent", r.userAgent(), limits.textLength()))
+          .method(optional("request.method", r.method(), limits.nameLength()))
+          .path(optional("request.path", r.path(), limits.pathLength()))
+          .requestId(optional("request.requestId", r.requestId(), limits.idLength()))
           .build();
     }
 
-    private static List<FieldChange> sanitize(List<FieldChange> changes, AuditLimits limits, List<String> notes) {
+    private List<FieldChange> sanitize(List<FieldChange> changes, AuditLimits limits, List<String> notes) {
       if (changes.isEmpty()) {
         return List.of();
       }
@@ -609,15 +650,18 @@ public final class AuditEvent {
       int limit = limits.snapshotBytes();
       long bound = 0; // an upper bound of the entries' size so far, while it stays under the limit
       long bytes = -1; // their exact size, once the bound no longer proves them small enough
+      String previous = null;
       for (FieldChange c : changes) {
-        String path = Text.singleLine(c.path(), limits.textLength());
+        String path = line("changes.path", c.path(), limits.textLength());
         if (path.isBlank()) {
           path = "_";
         }
-        JsonNode from = Json.sanitize(c.fromNode().deepCopy());
-        JsonNode to = Json.sanitize(c.toNode().deepCopy());
-        from = Json.capped(from, limits.snapshotBytes());
-        to = Json.capped(to, limits.snapshotBytes());
+        if (exact && previous != null && previous.compareTo(path) > 0) {
+          throw new InvalidAuditEventException("changes", "are not sorted by path, as auditkit stores them");
+        }
+        previous = path;
+        JsonNode from = json("changes.from", c.fromNode().deepCopy(), limits.snapshotBytes());
+        JsonNode to = json("changes.to", c.toNode().deepCopy(), limits.snapshotBytes());
         if (limit != Integer.MAX_VALUE && bytes < 0) {
           bound += Json.sizeBound(from, limit) + Json.sizeBound(to, limit);
           if (bound > limit) {

@@ -118,6 +118,39 @@ class TamperTest {
     }
   }
 
+  /**
+   * Changes that the event model would clean away when an event is built (a control or bidi
+   * character, an empty text where the writer stores null, a JSON key made unclean, a key written
+   * twice) are found too: verify hashes the row exactly as stored, not a cleaned-up copy of it.
+   */
+  @DatabaseTest
+  void changesTheModelWouldCleanAway_areFoundToo(TestDatabase db) throws SQLException {
+    boolean pg = db.dialect() == TestDialect.POSTGRESQL;
+    String json = pg ? "'%s'::jsonb" : "'%s' format json";
+    List<String> tamperings = new ArrayList<>(List.of(
+        "resource_id = resource_id || " + (pg ? "chr(8238)" : "char(8238)"), // right-to-left override
+        "resource_id = 'job-' || " + (pg ? "chr(7)" : "char(7)") + " || '2'",
+        "from_state = ''",
+        "metadata = " + String.format(json, "{\"i\\u0007\": 2}"),
+        "metadata = " + String.format(json, "{\"i\\u202e\": 2}")));
+    if (!pg) { // jsonb keeps one value per key; JSON text keeps both, and readers disagree on which counts
+      tamperings.add("metadata = " + String.format(json, "{\"i\": 9, \"i\": 2}"));
+    }
+    try (JdbcAuditStore store = JdbcAuditStore.builder(db.dataSource()).sealInterval(null).checkpointSigner(SIGNER)
+        .build()) {
+      for (int t = 0; t < tamperings.size(); t++) {
+        String tenant = "org-c" + t;
+        List<AuditEvent> events = List.of(SealingTest.event(tenant, 1), SealingTest.event(tenant, 2),
+            SealingTest.event(tenant, 3));
+        store.write(events);
+        store.sealNow();
+        assertThat(store.verify("t:" + tenant).ok()).isTrue();
+        tamper(db, "update audit_event set " + tamperings.get(t) + " where id = '" + events.get(1).id() + "'");
+        assertTampered(store.verify("t:" + tenant), TamperKind.MODIFIED, 2);
+      }
+    }
+  }
+
   @DatabaseTest
   void anEventDeletedInTheMiddleIsFound(TestDatabase db) throws SQLException {
     try (JdbcAuditStore store = sealedChain(db)) {

@@ -266,6 +266,19 @@ public final class EventJson {
 
   /** Reads the form written by {@link #toJson}, sanitising with {@code limits}. */
   public static AuditEvent fromJson(JsonNode n, AuditLimits limits) {
+    return builder(n).build(limits);
+  }
+
+  /**
+   * Reads the form written by {@link #toJson} exactly as it is, to hash it (an export being
+   * verified): a value the model would clean up is an {@code InvalidAuditEventException} (see
+   * {@link EventNodes.Access#buildExact}).
+   */
+  public static AuditEvent fromJsonExact(JsonNode n) {
+    return EventNodes.get().buildExact(builder(n));
+  }
+
+  private static AuditEvent.Builder builder(JsonNode n) {
     AuditEvent.Builder b = AuditEvent.builder()
         .id(UUID.fromString(n.get("id").asText()))
         .occurredAt(Instant.parse(n.get("occurredAt").asText()))
@@ -323,7 +336,7 @@ public final class EventJson {
       b.seal(new Seal(seal.get("chainId").asText(), seal.get("sequence").asLong(),
           seal.get("previousHash").asText(), seal.get("hash").asText()));
     }
-    return b.build(limits);
+    return b;
   }
 
   private static void putIf(ObjectNode n, String key, String value) {

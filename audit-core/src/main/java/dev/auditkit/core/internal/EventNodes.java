@@ -32,6 +32,14 @@ public final class EventNodes {
 
     /** Builds a builder the caller owns and never uses again, without copying it first. */
     AuditEvent buildOwned(AuditEvent.Builder b, AuditLimits limits);
+
+    /**
+     * Builds, as {@link #buildOwned} without limits, an event read back to be hashed: any value the
+     * model would clean up (a control or bidi character, an empty text for an absent one, unsorted
+     * changes, an address not in its written form) is an {@code InvalidAuditEventException} instead,
+     * so that what is hashed is what is stored. Such a value was put there behind auditkit's back.
+     */
+    AuditEvent buildExact(AuditEvent.Builder b);
   }
 
   private static volatile Access access;

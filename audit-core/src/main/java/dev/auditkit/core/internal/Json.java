@@ -146,6 +146,31 @@ public final class Json {
     return node;
   }
 
+  /**
+   * Whether {@link #sanitize} leaves {@code node} as it is: no key or text holds what the model
+   * removes, and no key is longer than it keeps.
+   */
+  public static boolean keptAsIs(JsonNode node) {
+    if (node.isTextual()) {
+      return Text.keptAsIs(node.textValue(), true);
+    }
+    if (node.isObject()) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        if (!Text.singleLine(e.getKey(), KEY_LENGTH).equals(e.getKey()) || !keptAsIs(e.getValue())) {
+          return false;
+        }
+      }
+    } else if (node.isArray()) {
+      for (JsonNode v : node) {
+        if (!keptAsIs(v)) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
   private static JsonNode cleanText(JsonNode v) {
     String s = v.textValue();
     String c = Text.multiLine(s, Integer.MAX_VALUE);

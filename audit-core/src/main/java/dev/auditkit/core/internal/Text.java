@@ -76,6 +76,14 @@ public final class Text {
         || (cp >= 0x2066 && cp <= 0x2069);
   }
 
+  /**
+   * Whether cleaning {@code s} (as {@link #singleLine} or, with {@code keepLineBreaks}, {@link
+   * #multiLine}, without a length limit) leaves it as it is: it holds nothing the model removes.
+   */
+  public static boolean keptAsIs(String s, boolean keepLineBreaks) {
+    return isClean(s, keepLineBreaks) || strip(s, keepLineBreaks).equals(s);
+  }
+
   /** True when {@code s} is null or only whitespace. */
   public static boolean isBlank(String s) {
     return s == null || s.isBlank();

@@ -72,6 +72,36 @@ class ChainExportTest {
     assertThat(r.out).contains("VERDICT: TAMPERED - MODIFIED at t:org-7#7");
   }
 
+  /**
+   * An edit that the event model would clean away when building the event (a bidi override, a
+   * control character, an empty text for an absent one) is hashed as written, so it is MODIFIED
+   * too; a key written twice, which readers resolve differently, makes the line unreadable.
+   */
+  @Test
+  void cli_editsTheModelWouldCleanAway_areTampered_aKeyTwiceIsUnreadable() throws Exception {
+    List<String> edits = List.of("\"role\":\"admin\\u202e\"", "\"role\":\"ad\\u0007min\"",
+        "\"role\":\"\"");
+    for (String edit : edits) {
+      Path file = export(chain);
+      List<String> lines = new ArrayList<>(Files.readAllLines(file));
+      int idx = lineOfEvent(lines, 7);
+      assertThat(lines.get(idx)).contains("\"role\":\"admin\"");
+      lines.set(idx, lines.get(idx).replace("\"role\":\"admin\"", edit));
+      Files.write(file, lines);
+      Run r = cli("verify", file.toString(), "--public-key", publicKey().toString());
+      assertThat(r.exit).as(edit + ": " + r.all()).isEqualTo(1);
+      assertThat(r.out).contains("VERDICT: TAMPERED - MODIFIED at t:org-7#7");
+    }
+    Path file = export(chain);
+    List<String> lines = new ArrayList<>(Files.readAllLines(file));
+    int idx = lineOfEvent(lines, 7);
+    lines.set(idx, lines.get(idx).replace("\"role\":\"admin\"", "\"role\":\"auditor\",\"role\":\"admin\""));
+    Files.write(file, lines);
+    Run r = cli("verify", file.toString(), "--public-key", publicKey().toString());
+    assertThat(r.exit).as(r.all()).isEqualTo(2);
+    assertThat(r.err).contains("line " + (idx + 1)).contains("Duplicate field");
+  }
+
   @Test
   void cli_exportCutShort_isTruncated() throws Exception {
     Path file = export(chain);

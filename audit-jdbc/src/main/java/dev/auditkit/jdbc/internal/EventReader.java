@@ -1,6 +1,7 @@
 package dev.auditkit.jdbc.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -16,11 +17,11 @@ import dev.auditkit.core.RequestInfo;
 import dev.auditkit.core.Resource;
 import dev.auditkit.core.SourceInfo;
 import dev.auditkit.core.internal.EventNodes;
-import dev.auditkit.core.internal.IpAddresses;
 import dev.auditkit.core.internal.Json;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -34,6 +35,8 @@ import org.jdbi.v3.core.statement.StatementContext;
 public final class EventReader implements RowMapper<AuditEvent> {
   /** Reads JSON columns as trees; made once (the mapper's readTree looks the tree type up per call). */
   private static final ObjectReader TREES = Json.MAPPER.reader();
+  /** A key twice in one object is no JSON auditkit writes, and readers disagree on which one counts. */
+  private static final ObjectReader EXACT_TREES = TREES.with(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
 
   private final Dialect dialect;
   private final String selectList;
@@ -67,27 +70,46 @@ public final class EventReader implements RowMapper<AuditEvent> {
   }
 
   public AuditEvent read(ResultSet rs) throws SQLException {
-    return EventNodes.get().buildOwned(builder(rs), AuditLimits.unlimited());
+    return EventNodes.get().buildOwned(builder(rs, false), AuditLimits.unlimited());
+  }
+
+  /**
+   * The event of the current row exactly as stored, for hashing it: as {@link #read}, but a row
+   * holding what auditkit never writes is a {@link MalformedRowException} rather than an event the
+   * model cleans up. Otherwise a control or bidi character, an empty text or reordered changes put
+   * into a sealed row behind the store's back would be cleaned away before hashing, and the changed
+   * row would verify.
+   */
+  public AuditEvent readExact(ResultSet rs) throws SQLException {
+    return EventNodes.get().buildExact(builder(rs, true));
   }
 
   /**
    * The event of the current row as a builder that holds the row's own JSON trees: build it once,
-   * with {@link EventNodes.Access#buildOwned}, after adding its seal.
+   * with {@link EventNodes.Access#buildOwned} (or, if {@code exact}, {@code buildExact}), after
+   * adding its seal.
    *
+   * @param exact whether the row's JSON must be shaped exactly as auditkit writes it (see {@link #readExact})
    * @throws MalformedRowException when a column holds what no event of this version has
    */
-  public AuditEvent.Builder builder(ResultSet rs) throws SQLException {
+  public AuditEvent.Builder builder(ResultSet rs, boolean exact) throws SQLException {
     Actor actor = Actor.of(constant(ActorType.class, rs, "actor_type"), rs.getString("actor_id"))
         .role(rs.getString("actor_role"))
         .email(rs.getString("actor_email"))
         .org(rs.getString("actor_org"));
-    JsonNode extra = json(rs, "actor_extra_ids");
+    JsonNode extra = json(rs, "actor_extra_ids", exact);
     if (extra != null) {
       if (!extra.isObject()) {
         throw new MalformedRowException("column actor_extra_ids holds " + extra.getNodeType() + ", not an object");
       }
       Map<String, String> ids = new TreeMap<>();
-      extra.fields().forEachRemaining(e -> ids.put(e.getKey(), e.getValue().asText()));
+      for (Iterator<Map.Entry<String, JsonNode>> it = extra.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        if (exact && !e.getValue().isTextual()) {
+          throw new MalformedRowException("column actor_extra_ids holds a " + e.getValue().getNodeType() + " id");
+        }
+        ids.put(e.getKey(), e.getValue().asText());
+      }
       actor = actor.extraIds(ids);
     }
     AuditEvent.Builder b = AuditEvent.builder()
@@ -98,10 +120,11 @@ public final class EventReader implements RowMapper<AuditEvent> {
         .action(rs.getString("action"))
         .kind(constant(EventKind.class, rs, "kind"))
         .outcome(constant(Outcome.class, rs, "outcome"))
-        .resource(Resource.of(rs.getString("resource_type"), rs.getString("resource_id")).label(rs.getString("resource_label")))
+        .resource(Resource.of(rs.getString("resource_type"), rs.getString("resource_id"))
+            .label(rs.getString("resource_label")))
         .fromState(rs.getString("from_state"))
         .toState(rs.getString("to_state"));
-    JsonNode changes = json(rs, "changes");
+    JsonNode changes = json(rs, "changes", exact);
     if (changes != null) {
       if (!changes.isArray()) {
         throw new MalformedRowException("column changes holds " + changes.getNodeType() + ", not an array");
@@ -111,24 +134,27 @@ public final class EventReader implements RowMapper<AuditEvent> {
         if (path == null || !path.isTextual()) {
           throw new MalformedRowException("column changes holds an entry without a text path");
         }
+        if (exact && (c.size() != 3 || !c.has("from") || !c.has("to"))) { // as the writer leaves them
+          throw new MalformedRowException("column changes holds an entry that is not {path, from, to}");
+        }
         b.addChange(FieldChange.of(path.textValue(), c.get("from"), c.get("to")));
       }
     }
     // the trees were just parsed and nobody else holds them: handed over without the setters' copies
-    JsonNode metadata = json(rs, "metadata");
+    JsonNode metadata = json(rs, "metadata", exact);
     if (metadata != null && !metadata.isObject()) {
       b.metadata(metadata); // refused, naming the field, as any non-object metadata is
     }
-    EventNodes.get().adoptJson(b, json(rs, "old_value"), json(rs, "new_value"), (ObjectNode) metadata);
-    String ip = rs.getString("ip");
+    EventNodes.get().adoptJson(b, json(rs, "old_value", exact), json(rs, "new_value", exact), (ObjectNode) metadata);
     b.request(RequestInfo.builder()
-        .ip(ip == null ? null : IpAddresses.normalize(ip))
+        .ip(rs.getString("ip"))
         .userAgent(rs.getString("user_agent"))
         .method(rs.getString("http_method"))
         .path(rs.getString("request_path"))
         .requestId(rs.getString("request_id"))
         .build());
-    b.source(SourceInfo.of(rs.getString("source_app"), rs.getString("source_version"), rs.getString("source_host")));
+    b.source(SourceInfo.of(rs.getString("source_app"), rs.getString("source_version"),
+        rs.getString("source_host")));
     return b;
   }
 
@@ -151,15 +177,17 @@ public final class EventReader implements RowMapper<AuditEvent> {
     }
   }
 
-  private static JsonNode json(ResultSet rs, String column) throws SQLException {
+  private static JsonNode json(ResultSet rs, String column, boolean exact) throws SQLException {
     String text = rs.getString(column);
     if (text == null) {
       return null;
     }
+    JsonNode tree;
     try {
-      return TREES.readTree(text);
+      tree = (exact ? EXACT_TREES : TREES).readTree(text);
     } catch (JsonProcessingException e) {
       throw new MalformedRowException("column " + column + " does not hold valid JSON: " + e.getOriginalMessage(), e);
     }
+    return tree;
   }
 }

@@ -768,7 +768,7 @@ public final class Sealer {
 
   private byte[] hashOrQuarantine(UUID id, ResultSet rs) throws SQLException {
     try {
-      return CanonicalEncoding.sha256(reader.read(rs));
+      return CanonicalEncoding.sha256(reader.readExact(rs));
     } catch (RuntimeException e) {
       if (!EventReader.isRowProblem(e)) {
         throw e; // not the row: a bug, or the driver

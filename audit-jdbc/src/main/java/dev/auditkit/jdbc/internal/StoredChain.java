@@ -1,13 +1,12 @@
 package dev.auditkit.jdbc.internal;
 
 import dev.auditkit.core.AuditEvent;
-import dev.auditkit.core.AuditLimits;
 import dev.auditkit.core.Seal;
-import dev.auditkit.core.chain.ChainIds;
 import dev.auditkit.core.chain.ChainSource;
+import dev.auditkit.core.chain.ChainIds;
 import dev.auditkit.core.chain.Checkpoint;
+import dev.auditkit.core.chain.internal.StandIns;
 import dev.auditkit.core.internal.EventNodes;
-import dev.auditkit.core.internal.UtcTimes;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -60,7 +59,7 @@ public final class StoredChain implements ChainSource {
       Seal seal = new Seal(rs.getString("seal_chain"), rs.getLong("seal_seq"), rs.getString("seal_prev"),
           rs.getString("seal_hash"));
       try {
-        return EventNodes.get().buildOwned(reader.builder(rs).seal(seal), AuditLimits.unlimited());
+        return EventNodes.get().buildExact(reader.builder(rs, true).seal(seal));
       } catch (RuntimeException e) {
         if (!EventReader.isRowProblem(e)) {
           throw e; // not the row: a bug, or the driver; verify fails rather than report tampering
@@ -71,32 +70,11 @@ public final class StoredChain implements ChainSource {
     return Prefetch.of(rows, 16, "auditkit-chain-reader");
   }
 
-  /**
-   * Stands in for a sealed row that no longer holds an event auditkit could have written (a column
-   * changed to a value the event model refuses: JSON that is not an object, an unknown enum name,
-   * a malformed action). Verify must report it at its position rather than stop, so it becomes an
-   * event that does not hash to the seal, named by the row's id; the cause is in its metadata.
-   */
+  /** Stands in for a sealed row that no longer holds an event auditkit could have written. */
   private static AuditEvent unreadable(ResultSet rs, Seal seal, RuntimeException cause) throws SQLException {
-    UUID id = rs.getObject("id", UUID.class);
     OffsetDateTime at = rs.getObject("occurred_at", OffsetDateTime.class);
-    Instant when = at == null ? Instant.EPOCH : at.toInstant();
-    if (!UtcTimes.holdsEventTime(when)) {
-      when = Instant.EPOCH; // the time itself was changed beyond what an event holds; it is named below
-    }
-    return AuditEvent.builder()
-        .id(id)
-        .occurredAt(when)
-        .tenantId(ChainIds.tenantOf(seal.chainId()))
-        .action("auditkit.unreadable_row")
-        .resource("audit_event", id.toString())
-        .metadata("unreadable", String.valueOf(cause.getMessage()))
-        .metadata("storedOccurredAt", String.valueOf(at))
-        // unpredictable, so that nobody can store, and have sealed, an event identical to the stand-in
-        // its row would later become: a stand-in never hashes to a seal
-        .metadata("nonce", UUID.randomUUID().toString())
-        .seal(seal)
-        .build();
+    return StandIns.unreadable(rs.getObject("id", UUID.class), at == null ? null : at.toInstant(), String.valueOf(at),
+        seal, cause.getMessage());
   }
 
   @Override
