@@ -11,6 +11,7 @@ import dev.auditkit.testing.TestDialect;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -110,6 +111,15 @@ class PoisonEventTest {
             assertThat(ps.executeUpdate()).isEqualTo(1);
           }
         }
+        // queries show the row as what it now is, naming the problem, instead of failing
+        AuditEvent shown = store.findById(events.get(1).id()).orElseThrow();
+        assertThat(shown.action()).as(tamperings[t]).isEqualTo("auditkit.unreadable_row");
+        assertThat(shown.tenantId()).isEqualTo(tenant);
+        assertThat(shown.metadata().path("unreadable").asText()).as(tamperings[t]).isNotBlank();
+        assertThat(store.findById(events.get(0).id())).contains(events.get(0));
+        assertThat(store.events(Instant.EPOCH, Instant.parse("9999-01-01T00:00:00Z"), 10_000))
+            .extracting(AuditEvent::id).contains(events.get(0).id(), events.get(1).id(), events.get(2).id());
+
         ChainVerification v = store.verify("t:" + tenant);
         assertThat(v.kind()).as(tamperings[t] + ": " + v.summary()).contains(TamperKind.MODIFIED);
         assertThat(v.position()).isEqualTo(2);

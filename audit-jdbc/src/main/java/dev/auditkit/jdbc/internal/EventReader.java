@@ -15,11 +15,14 @@ import dev.auditkit.core.InvalidAuditEventException;
 import dev.auditkit.core.Outcome;
 import dev.auditkit.core.RequestInfo;
 import dev.auditkit.core.Resource;
+import dev.auditkit.core.Seal;
 import dev.auditkit.core.SourceInfo;
+import dev.auditkit.core.chain.internal.StandIns;
 import dev.auditkit.core.internal.EventNodes;
 import dev.auditkit.core.internal.Json;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Iterator;
 import java.util.Map;
@@ -64,9 +67,35 @@ public final class EventReader implements RowMapper<AuditEvent> {
     return selectList;
   }
 
+  /**
+   * The event of a query's row. A row that holds no event (changed behind the store's back) is
+   * shown as the stand-in verify reports, naming what is wrong with it, rather than failing the
+   * whole query (and with it, say, the viewer's page).
+   */
   @Override
   public AuditEvent map(ResultSet rs, StatementContext ctx) throws SQLException {
-    return read(rs);
+    try {
+      return read(rs);
+    } catch (RuntimeException e) {
+      if (!isRowProblem(e)) {
+        throw e;
+      }
+      return unreadable(rs, null, e);
+    }
+  }
+
+  /**
+   * Stands in for a row that no longer holds an event auditkit could have written (a column changed
+   * to a value the event model refuses or would clean up): named by the row's id, the cause in its
+   * metadata; sealed by {@code seal} when verify reads it, where it does not hash to that seal.
+   */
+  static AuditEvent unreadable(ResultSet rs, Seal seal, RuntimeException cause) throws SQLException {
+    OffsetDateTime at = rs.getObject("occurred_at", OffsetDateTime.class);
+    UUID id = rs.getObject("id", UUID.class);
+    Instant time = at == null ? null : at.toInstant();
+    return seal != null
+        ? StandIns.unreadable(id, time, String.valueOf(at), seal, cause.getMessage())
+        : StandIns.unreadable(id, rs.getString("tenant_id"), time, String.valueOf(at), null, cause.getMessage());
   }
 
   public AuditEvent read(ResultSet rs) throws SQLException {

@@ -5,7 +5,6 @@ import dev.auditkit.core.Seal;
 import dev.auditkit.core.chain.ChainSource;
 import dev.auditkit.core.chain.ChainIds;
 import dev.auditkit.core.chain.Checkpoint;
-import dev.auditkit.core.chain.internal.StandIns;
 import dev.auditkit.core.internal.EventNodes;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -64,17 +63,10 @@ public final class StoredChain implements ChainSource {
         if (!EventReader.isRowProblem(e)) {
           throw e; // not the row: a bug, or the driver; verify fails rather than report tampering
         }
-        return unreadable(rs, seal, e);
+        return EventReader.unreadable(rs, seal, e);
       }
     });
     return Prefetch.of(rows, 16, "auditkit-chain-reader");
-  }
-
-  /** Stands in for a sealed row that no longer holds an event auditkit could have written. */
-  private static AuditEvent unreadable(ResultSet rs, Seal seal, RuntimeException cause) throws SQLException {
-    OffsetDateTime at = rs.getObject("occurred_at", OffsetDateTime.class);
-    return StandIns.unreadable(rs.getObject("id", UUID.class), at == null ? null : at.toInstant(), String.valueOf(at),
-        seal, cause.getMessage());
   }
 
   @Override

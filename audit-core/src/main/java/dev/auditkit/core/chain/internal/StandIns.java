@@ -17,17 +17,23 @@ public final class StandIns {
   private StandIns() {}
 
   /**
-   * The stand-in for the event {@code id} sealed by {@code seal}.
+   * The stand-in for the event {@code id} sealed by {@code seal}, of that seal's chain's tenant.
    *
    * @param storedTime the event's time as stored, if it could be read and is one an event holds
    * @param storedTimeText the stored time as text, for the record
    */
   public static AuditEvent unreadable(UUID id, Instant storedTime, String storedTimeText, Seal seal, String reason) {
+    return unreadable(id, ChainIds.tenantOf(seal.chainId()), storedTime, storedTimeText, seal, reason);
+  }
+
+  /** The stand-in for the event {@code id} of {@code tenantId}, sealed by {@code seal} if not null (a query shows it). */
+  public static AuditEvent unreadable(UUID id, String tenantId, Instant storedTime, String storedTimeText, Seal seal,
+      String reason) {
     Instant when = storedTime == null || !UtcTimes.holdsEventTime(storedTime) ? Instant.EPOCH : storedTime;
     return AuditEvent.builder()
         .id(id)
         .occurredAt(when)
-        .tenantId(ChainIds.tenantOf(seal.chainId()))
+        .tenantId(tenantId)
         .action("auditkit.unreadable_row")
         .resource("audit_event", id.toString())
         .metadata("unreadable", String.valueOf(reason))
