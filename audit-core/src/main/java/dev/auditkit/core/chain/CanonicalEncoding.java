@@ -3,6 +3,7 @@ package dev.auditkit.core.chain;
 import dev.auditkit.core.AuditEvent;
 import dev.auditkit.core.chain.internal.CanonicalWriter;
 import dev.auditkit.core.chain.internal.ChainHasher;
+import dev.auditkit.core.internal.Reusables;
 import dev.auditkit.core.chain.internal.Hashes;
 import java.util.Objects;
 
@@ -21,8 +22,8 @@ public final class CanonicalEncoding {
   /** The version line of this encoding, without its newline. */
   public static final String VERSION = "auditkit.event.v1";
 
-  /** A writer's buffer and a digest per thread: making them costs more than hashing a small event. */
-  private static final ThreadLocal<ChainHasher> HASHER = ThreadLocal.withInitial(ChainHasher::new);
+  /** Writers' buffers and digests, reused: making them costs more than hashing a small event. */
+  private static final Reusables<ChainHasher> HASHERS = new Reusables<>();
   private static final int MAX_RETAINED_BYTES = 256 * 1024;
 
   private CanonicalEncoding() {}
@@ -41,10 +42,13 @@ public final class CanonicalEncoding {
   /** SHA-256 of {@link #encode(AuditEvent)}: the event hash that the chain links (32 bytes). */
   public static byte[] sha256(AuditEvent event) {
     Objects.requireNonNull(event, "event");
-    ChainHasher hasher = HASHER.get();
-    byte[] hash = hasher.eventHash(event);
-    if (hasher.retainedBytes() > MAX_RETAINED_BYTES) {
-      HASHER.remove(); // a rare huge event: do not keep its buffer for the life of the thread
+    ChainHasher hasher = HASHERS.take();
+    if (hasher == null) {
+      hasher = new ChainHasher();
+    }
+    byte[] hash = hasher.eventHash(event); // a hasher that failed is not put back
+    if (hasher.retainedBytes() <= MAX_RETAINED_BYTES) { // a rare huge event's buffer is not kept
+      HASHERS.give(hasher);
     }
     return hash;
   }

@@ -104,13 +104,13 @@ class JsonTextTest {
    */
   @Test
   void aThreadKeepsNoGenerator_itGoesBackToTheSlots() throws Exception {
-    TreeText.clearPool();
+    TreeText.POOL.clear();
     Thread th = new Thread(() -> Json.text(F.objectNode().put("a", 1)));
     th.start();
     th.join();
-    assertThat(TreeText.pooled()).isEqualTo(1);
+    assertThat(TreeText.POOL.waiting()).isEqualTo(1);
     assertThat(Json.text(F.objectNode().put("b", 2))).isEqualTo("{\"b\":2}");
-    assertThat(TreeText.pooled()).isBetween(1, 2);
+    assertThat(TreeText.POOL.waiting()).isBetween(1, 2);
   }
 
   @Test

@@ -50,6 +50,8 @@ public final class CanonicalWriter {
 
   private byte[] buf = new byte[1024];
   private int len;
+  /** Per nesting depth, the members of the object being written there, sorted. */
+  private Map.Entry<String, JsonNode>[][] fieldArrays = newEntryArrays(4);
 
   /** Encodes {@code e} into this writer's buffer, replacing what it held. */
   public CanonicalWriter event(AuditEvent e) {
@@ -236,16 +238,14 @@ public final class CanonicalWriter {
     JsonNodeType type = n.getNodeType();
     switch (type) {
       case OBJECT -> {
-        @SuppressWarnings("unchecked")
-        Map.Entry<String, JsonNode>[] fields = ((ObjectNode) n).properties().toArray(new Map.Entry[0]);
-        if (fields.length > 1) {
-          Arrays.sort(fields, ENTRY_ORDER);
-        }
+        Map.Entry<String, JsonNode>[] fields = sortedFields((ObjectNode) n, depth);
+        int size = n.size();
         put('{');
-        for (int i = 0; i < fields.length; i++) {
+        for (int i = 0; i < size; i++) {
           key(fields[i].getKey(), i == 0);
           value(fields[i].getValue(), depth + 1);
         }
+        Arrays.fill(fields, 0, size, null); // a reused writer holds no event's values
         put('}');
       }
       case ARRAY -> {
@@ -266,6 +266,43 @@ public final class CanonicalWriter {
       case POJO -> value(Json.toTree(((POJONode) n).getPojo(), "value"), depth + 1);
       default -> throw new IllegalArgumentException("unsupported JSON node type " + type);
     }
+  }
+
+  /**
+   * The members of {@code n} in code point order of their keys, in this writer's array for
+   * {@code depth} (reused from event to event; the first {@code n.size()} places are meaningful).
+   */
+  private Map.Entry<String, JsonNode>[] sortedFields(ObjectNode n, int depth) {
+    int size = n.size();
+    if (depth >= fieldArrays.length) {
+      fieldArrays = Arrays.copyOf(fieldArrays, Math.max(depth + 1, fieldArrays.length * 2));
+    }
+    Map.Entry<String, JsonNode>[] fields = fieldArrays[depth];
+    if (fields == null || fields.length < size) {
+      fields = newEntries(Math.max(size, 8));
+      fieldArrays[depth] = fields;
+    }
+    int k = 0;
+    boolean sorted = true;
+    for (Map.Entry<String, JsonNode> e : n.properties()) {
+      fields[k] = e;
+      sorted &= k == 0 || compareCodePoints(fields[k - 1].getKey(), e.getKey()) < 0;
+      k++;
+    }
+    if (!sorted) {
+      Arrays.sort(fields, 0, size, ENTRY_ORDER);
+    }
+    return fields;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map.Entry<String, JsonNode>[][] newEntryArrays(int n) {
+    return new Map.Entry[n][];
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map.Entry<String, JsonNode>[] newEntries(int n) {
+    return new Map.Entry[n];
   }
 
   private static byte[] binary(JsonNode n) {
@@ -382,9 +419,30 @@ public final class CanonicalWriter {
   }
 
   private void string(String s) {
-    ensure(s.length() * 3 + 2);
+    int n = s.length();
+    ensure(n * 3 + 2);
+    byte[] b = buf;
+    int p = len;
+    b[p++] = '"';
+    int i = 0;
+    for (; i < n; i++) { // printable ASCII, most of what is written, copied as it is
+      char c = s.charAt(i);
+      if (c >= 0x80 || c < 0x20 || c == '"' || c == '\\') {
+        break;
+      }
+      b[p++] = (byte) c;
+    }
+    len = p;
+    if (i < n) {
+      stringRest(s, i);
+    }
+    ensure(1);
     buf[len++] = '"';
-    for (int i = 0; i < s.length(); i++) {
+  }
+
+  /** Writes {@code s} from {@code from} on, escaping and encoding as UTF-8 (the opening quote is written). */
+  private void stringRest(String s, int from) {
+    for (int i = from; i < s.length(); i++) {
       char c = s.charAt(i);
       if (c < 0x80) {
         if (c == '"' || c == '\\') {
@@ -415,8 +473,6 @@ public final class CanonicalWriter {
         buf[len++] = (byte) (0x80 | (c & 0x3F));
       }
     }
-    ensure(1);
-    buf[len++] = '"';
   }
 
   private void escapeControl(char c) {
