@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The facade business code calls to record what happened. Thread-safe; build one per application
@@ -44,6 +46,8 @@ public final class AuditLog implements AutoCloseable {
   /** Action of events recorded by {@link #transition}. */
   public static final String ACTION_TRANSITION = "state_changed";
 
+  private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
+
   private final AuditSink sink;
   private final Delivery delivery;
   private final Clock clock;
@@ -53,6 +57,9 @@ public final class AuditLog implements AutoCloseable {
   private final AsyncDispatcher async;
   private final ChangeDiffer differ;
   private final RedactionPolicy redaction;
+  /** Closes an ASYNC log the host did not close when the JVM exits; null when not registered. */
+  private final Thread shutdownHook;
+  private boolean closed;
 
   private AuditLog(Builder b) {
     this.sink = b.sink;
@@ -64,6 +71,28 @@ public final class AuditLog implements AutoCloseable {
     this.async = b.delivery == Delivery.ASYNC ? new AsyncDispatcher(b.sink, b.asyncSettings(), b.clock) : null;
     this.differ = b.differ;
     this.redaction = b.redaction;
+    this.shutdownHook = async != null && b.closeOnShutdown ? registerShutdownHook() : null;
+  }
+
+  private Thread registerShutdownHook() {
+    Thread hook = new Thread(this::closeAtShutdown, "auditkit-shutdown");
+    try {
+      Runtime.getRuntime().addShutdownHook(hook);
+      return hook;
+    } catch (IllegalStateException e) {
+      return null; // the JVM is shutting down already
+    }
+  }
+
+  /** The JVM is exiting and the host did not close this log: ship what is queued, say what is not. */
+  private void closeAtShutdown() {
+    try {
+      close();
+    } catch (UnshippedEventsException e) {
+      LOG.error("auditkit: at JVM shutdown, {}", e.getMessage());
+    } catch (RuntimeException e) {
+      LOG.error("auditkit: closing the audit log at JVM shutdown failed", e);
+    }
   }
 
   public static Builder builder() {
@@ -266,7 +295,18 @@ public final class AuditLog implements AutoCloseable {
    *     closed all the same)
    */
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) {
+      return; // closed already, by the host or at shutdown
+    }
+    closed = true;
+    if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      } catch (IllegalStateException e) {
+        // the JVM is shutting down: the hook finds this log closed
+      }
+    }
     try {
       if (async != null) {
         async.close();
@@ -292,6 +332,7 @@ public final class AuditLog implements AutoCloseable {
     private Duration retryMin = Duration.ofMillis(100);
     private Duration retryMax = Duration.ofSeconds(30);
     private Duration closeTimeout = Duration.ofSeconds(10);
+    private boolean closeOnShutdown = true;
     private long segmentBytes = 16L * 1024 * 1024;
     private boolean asyncOptionSet;
     private ChangeDiffer differ = ChangeDiffer.defaults();
@@ -397,6 +438,18 @@ public final class AuditLog implements AutoCloseable {
       }
       this.retryMin = min;
       this.retryMax = max;
+      return async();
+    }
+
+    /**
+     * ASYNC: whether the log closes itself when the JVM exits normally (the end of {@code main},
+     * {@code System.exit}, SIGTERM) and the host has not closed it, shipping what is queued for up
+     * to {@link #closeTimeout}; on by default. Without a journal, events still queued at exit are
+     * otherwise lost; with one they would wait for the next start. A host that closes the log in
+     * its own shutdown (and closes the store's DataSource only after it) may turn this off.
+     */
+    public Builder closeOnShutdown(boolean close) {
+      this.closeOnShutdown = close;
       return async();
     }
 

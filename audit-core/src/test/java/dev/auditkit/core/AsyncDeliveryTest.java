@@ -302,4 +302,53 @@ class AsyncDeliveryTest {
       Thread.currentThread().interrupt();
     }
   }
+
+  /**
+   * Appends racing with close: every call that returned is either stored or counted by close's
+   * exception; none is left behind silently (a call that met the closing log throws instead).
+   */
+  @Test
+  void appendsRacingWithClose_areStoredOrCounted_neverLostSilently() throws Exception {
+    for (int round = 0; round < 20; round++) {
+      InMemoryAuditStore store = new InMemoryAuditStore();
+      AuditSink slow = events -> {
+        try {
+          Thread.sleep(1);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        store.write(events);
+      };
+      AuditLog audit = AuditLog.builder().store(slow).delivery(Delivery.ASYNC).queueCapacity(100_000).batchSize(50)
+          .closeTimeout(Duration.ofMillis(20)).closeOnShutdown(false).build();
+      java.util.concurrent.atomic.AtomicLong returned = new java.util.concurrent.atomic.AtomicLong();
+      List<Thread> writers = new java.util.ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        Thread w = new Thread(() -> {
+          try {
+            while (true) {
+              audit.logAction("race.append", "job", "j", java.util.Map.of());
+              returned.incrementAndGet();
+            }
+          } catch (IllegalStateException closed) {
+            // the log closed: this call was not acknowledged
+          }
+        });
+        w.start();
+        writers.add(w);
+      }
+      Thread.sleep(30);
+      long unshipped = 0;
+      try {
+        audit.close();
+      } catch (UnshippedEventsException e) {
+        unshipped = e.count();
+      }
+      for (Thread w : writers) {
+        w.join(10_000);
+        assertThat(w.isAlive()).isFalse();
+      }
+      assertThat(store.size() + unshipped).as("round %d", round).isEqualTo(returned.get());
+    }
+  }
 }

@@ -133,6 +133,7 @@ public final class AsyncDispatcher {
     Item item = new Item(event, segment, now);
     unshipped.incrementAndGet();
     if (queue.offer(item)) {
+      refuseIfClosedMeanwhile(item);
       return;
     }
     if (settings.overflow() == OverflowPolicy.DROP_COUNTED) {
@@ -145,6 +146,7 @@ public final class AsyncDispatcher {
       while (true) {
         try {
           if (queue.offer(item, 50, TimeUnit.MILLISECONDS)) {
+            refuseIfClosedMeanwhile(item);
             return;
           }
         } catch (InterruptedException e) {
@@ -160,6 +162,20 @@ public final class AsyncDispatcher {
       if (interrupted) {
         Thread.currentThread().interrupt();
       }
+    }
+  }
+
+  /**
+   * A close that ran between the check at the start of {@link #submit} and the offer: once the
+   * writer is done, nobody ships what is queued. Close counts and names what it finds in the queue
+   * after the writer stopped; an item that came later is taken back here and refused, so that no
+   * call returns for an event that is then silently left behind.
+   */
+  private void refuseIfClosedMeanwhile(Item item) {
+    if (writerDone && queue.remove(item)) {
+      unshipped.decrementAndGet();
+      throw new IllegalStateException("AuditLog was closed while event " + item.event().id() + " was submitted: "
+          + (item.segment() != null ? "it is in the journal and is shipped on the next start" : "it was not recorded"));
     }
   }
 

@@ -1,0 +1,109 @@
+package dev.auditkit.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.h2.tools.Server;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An ASYNC log without a journal that the host never closes still ships what it acknowledged when
+ * the JVM exits normally: at the end of {@code main}, and on SIGTERM in the middle of a load. A
+ * child JVM writes into an H2 file database served over TCP by this test, so the rows outlive it.
+ */
+class ShutdownHookTest {
+  @TempDir Path tmp;
+  private Server h2;
+  private String url;
+
+  @BeforeEach
+  void startDatabase() throws Exception {
+    h2 = Server.createTcpServer("-tcpPort", "0", "-ifNotExists", "-baseDir", tmp.toString()).start();
+    url = "jdbc:h2:tcp://127.0.0.1:" + h2.getPort() + "/./exits";
+    H2TableSink.createTable(url);
+  }
+
+  @AfterEach
+  void stopDatabase() {
+    h2.stop();
+  }
+
+  private Process child(long count, boolean closeOnShutdown) throws IOException {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), ExitingWriter.class.getName(), url,
+        Long.toString(count), tmp.resolve("acks.txt").toString(), Boolean.toString(closeOnShutdown))
+        .redirectErrorStream(true).redirectOutput(tmp.resolve("child.log").toFile()).start();
+  }
+
+  private String log() throws IOException {
+    Path f = tmp.resolve("child.log");
+    return Files.exists(f) ? Files.readString(f) : "";
+  }
+
+  @Test
+  void whenMainReturns_theQueuedEventsAreShipped() throws Exception {
+    Process p = child(3_000, true);
+    assertThat(p.waitFor(90, TimeUnit.SECONDS)).as(log()).isTrue();
+    assertThat(p.exitValue()).as(log()).isZero();
+    Set<UUID> acked = acks();
+    assertThat(acked).hasSize(3_000);
+    assertThat(H2TableSink.ids(url).keySet()).containsExactlyInAnyOrderElementsOf(acked);
+  }
+
+  /** The control: without the hook, what is still queued when main returns is gone. */
+  @Test
+  void withoutTheHook_whatIsQueuedWhenMainReturnsIsLost() throws Exception {
+    Process p = child(3_000, false);
+    assertThat(p.waitFor(90, TimeUnit.SECONDS)).as(log()).isTrue();
+    assertThat(p.exitValue()).as(log()).isZero();
+    assertThat(acks()).hasSize(3_000);
+    assertThat(H2TableSink.count(url)).isLessThan(3_000);
+  }
+
+  @Test
+  void onSigtermMidLoad_everyAcknowledgedEventIsShipped() throws Exception {
+    Process p = child(0, true);
+    try {
+      Await.until("child acknowledged 3000 events", Duration.ofSeconds(60),
+          () -> lines(tmp.resolve("acks.txt")) >= 3_000 || !p.isAlive());
+      assertThat(p.isAlive()).as(log()).isTrue();
+      p.destroy(); // SIGTERM: shutdown hooks run
+      assertThat(p.waitFor(90, TimeUnit.SECONDS)).as(log()).isTrue();
+    } finally {
+      p.destroyForcibly();
+    }
+    assertThat(p.exitValue()).as(log()).isEqualTo(143);
+    Set<UUID> acked = acks();
+    assertThat(H2TableSink.count(url)).as("the queue was not empty when the signal came").isGreaterThan(0);
+    assertThat(H2TableSink.ids(url).keySet()).as(log()).containsAll(acked);
+  }
+
+  private static long lines(Path f) {
+    try {
+      return Files.exists(f) ? Files.size(f) / 37 : 0;
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  /** The acknowledged ids; a line cut by the exit is not a complete acknowledgement. */
+  private Set<UUID> acks() throws IOException {
+    Set<UUID> ids = new HashSet<>();
+    List<String> lines = List.of(Files.readString(tmp.resolve("acks.txt")).split("\n", -1));
+    for (int i = 0; i < lines.size() - 1; i++) {
+      ids.add(UUID.fromString(lines.get(i)));
+    }
+    return ids;
+  }
+}
