@@ -45,7 +45,9 @@ class EventHashTest {
     for (JsonNode v : vectors.get("vectors")) {
       out.add(EventJson.fromJson(v.get("event")));
     }
-    String[] ips = {"2001:DB8:0:0:0:0:0:1", "::ffff:192.0.2.1", "203.0.113.9", "::1", "fe80:0:0:0:0:0:0:abcd"};
+    // PostgreSQL prints some of these in other forms than auditkit writes them (::102:304 as ::1.2.3.4)
+    String[] ips = {"2001:DB8:0:0:0:0:0:1", "::ffff:192.0.2.1", "203.0.113.9", "::1", "fe80:0:0:0:0:0:0:abcd",
+        "::102:304", "::2", "::ffff", "::", "0:0:0:0:0:1:0:0", "::ffff:0:0"};
     for (int i = 0; i < ips.length; i++) {
       out.add(AuditEvent.builder()
           .tenantId("org-ip")

@@ -132,7 +132,9 @@ class TamperTest {
         "resource_id = 'job-' || " + (pg ? "chr(7)" : "char(7)") + " || '2'",
         "from_state = ''",
         "metadata = " + String.format(json, "{\"i\\u0007\": 2}"),
-        "metadata = " + String.format(json, "{\"i\\u202e\": 2}")));
+        "metadata = " + String.format(json, "{\"i\\u202e\": 2}"),
+        "changes = " + String.format(json, "[]"), // null where nothing changed
+        "actor_extra_ids = " + String.format(json, "{}")));
     if (!pg) { // jsonb keeps one value per key; JSON text keeps both, and readers disagree on which counts
       tamperings.add("metadata = " + String.format(json, "{\"i\": 9, \"i\": 2}"));
     }
@@ -148,6 +150,25 @@ class TamperTest {
         tamper(db, "update audit_event set " + tamperings.get(t) + " where id = '" + events.get(1).id() + "'");
         assertTampered(store.verify("t:" + tenant), TamperKind.MODIFIED, 2);
       }
+    }
+  }
+
+  /** PostgreSQL keeps an address as inet: a mask added to it (host() would not show it) is found. */
+  @DatabaseTest(TestDialect.POSTGRESQL)
+  void aMaskAddedToAStoredAddress_isFound(TestDatabase db) throws SQLException {
+    try (JdbcAuditStore store = JdbcAuditStore.builder(db.dataSource()).sealInterval(null).checkpointSigner(SIGNER)
+        .build()) {
+      List<AuditEvent> events = new ArrayList<>();
+      for (int i = 1; i <= 3; i++) {
+        events.add(SealingTest.event("org-ip", i).toBuilder()
+            .request(dev.auditkit.core.RequestInfo.builder().ip(i == 2 ? "::102:304" : "10.0.0." + i).build())
+            .build());
+      }
+      store.write(events);
+      store.sealNow();
+      assertThat(store.verify("t:org-ip").ok()).as("::102:304 reads back as PostgreSQL prints it, ::1.2.3.4").isTrue();
+      tamper(db, "update audit_event set ip = '::102:304/64' where id = '" + events.get(1).id() + "'");
+      assertTampered(store.verify("t:org-ip"), TamperKind.MODIFIED, 2);
     }
   }
 

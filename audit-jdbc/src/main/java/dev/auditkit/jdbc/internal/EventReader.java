@@ -19,6 +19,7 @@ import dev.auditkit.core.Seal;
 import dev.auditkit.core.SourceInfo;
 import dev.auditkit.core.chain.internal.StandIns;
 import dev.auditkit.core.internal.EventNodes;
+import dev.auditkit.core.internal.IpAddresses;
 import dev.auditkit.core.internal.Json;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -57,7 +58,9 @@ public final class EventReader implements RowMapper<AuditEvent> {
       if (sb.length() > 0) {
         sb.append(", ");
       }
-      sb.append(col.equals("ip") && dialect == Dialect.POSTGRESQL ? "host(" + q + "ip) as ip" : q + col);
+      // inet: the address as text and its mask (host() leaves the mask out)
+      sb.append(col.equals("ip") && dialect == Dialect.POSTGRESQL
+          ? "host(" + q + "ip) as ip, masklen(" + q + "ip) as ip_mask" : q + col);
     }
     return sb.toString();
   }
@@ -131,6 +134,9 @@ public final class EventReader implements RowMapper<AuditEvent> {
       if (!extra.isObject()) {
         throw new MalformedRowException("column actor_extra_ids holds " + extra.getNodeType() + ", not an object");
       }
+      if (exact && extra.isEmpty()) {
+        throw new MalformedRowException("column actor_extra_ids holds {}, where auditkit stores null");
+      }
       Map<String, String> ids = new TreeMap<>();
       for (Iterator<Map.Entry<String, JsonNode>> it = extra.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
@@ -158,6 +164,9 @@ public final class EventReader implements RowMapper<AuditEvent> {
       if (!changes.isArray()) {
         throw new MalformedRowException("column changes holds " + changes.getNodeType() + ", not an array");
       }
+      if (exact && changes.isEmpty()) {
+        throw new MalformedRowException("column changes holds [], where auditkit stores null");
+      }
       for (JsonNode c : changes) {
         JsonNode path = c.get("path");
         if (path == null || !path.isTextual()) {
@@ -176,7 +185,7 @@ public final class EventReader implements RowMapper<AuditEvent> {
     }
     EventNodes.get().adoptJson(b, json(rs, "old_value", exact), json(rs, "new_value", exact), (ObjectNode) metadata);
     b.request(RequestInfo.builder()
-        .ip(rs.getString("ip"))
+        .ip(ip(rs, exact))
         .userAgent(rs.getString("user_agent"))
         .method(rs.getString("http_method"))
         .path(rs.getString("request_path"))
@@ -185,6 +194,24 @@ public final class EventReader implements RowMapper<AuditEvent> {
     b.source(SourceInfo.of(rs.getString("source_app"), rs.getString("source_version"),
         rs.getString("source_host")));
     return b;
+  }
+
+  /**
+   * The row's address. PostgreSQL stores it as {@code inet}, a value: its text is PostgreSQL's
+   * (which writes {@code ::1.2.3.4} where auditkit writes {@code ::102:304}), so it is put in
+   * auditkit's written form, and a mask that no address carries is refused when {@code exact} (a
+   * text column, as on H2, holds the written form itself and is checked as it is).
+   */
+  private String ip(ResultSet rs, boolean exact) throws SQLException {
+    String ip = rs.getString("ip");
+    if (ip == null || dialect != Dialect.POSTGRESQL) {
+      return ip;
+    }
+    if (exact && rs.getInt("ip_mask") != (ip.indexOf(':') >= 0 ? 128 : 32)) {
+      throw new MalformedRowException("column ip holds a network (/" + rs.getInt("ip_mask") + "), not an address");
+    }
+    String normal = IpAddresses.normalize(ip);
+    return normal == null ? ip : normal;
   }
 
   /**
