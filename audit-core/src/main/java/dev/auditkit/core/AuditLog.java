@@ -90,8 +90,10 @@ public final class AuditLog implements AutoCloseable {
       close();
     } catch (UnshippedEventsException e) {
       LOG.error("auditkit: at JVM shutdown, {}", e.getMessage());
+      System.err.println("auditkit: at JVM shutdown, " + e.getMessage()); // the logging may be shut down already
     } catch (RuntimeException e) {
       LOG.error("auditkit: closing the audit log at JVM shutdown failed", e);
+      System.err.println("auditkit: closing the audit log at JVM shutdown failed: " + e);
     }
   }
 

@@ -79,10 +79,12 @@ class ExactBuildTest {
 
   @Test
   void theLenientBuild_cleansWhatTheExactOneRefuses() {
-    AuditEvent lenient = stored().tenantId("org-1\u202e").fromState("").build(AuditLimits.unlimited());
+    AuditEvent lenient = stored().tenantId("org-1\u202e").fromState("")
+        .resource(Resource.of("doc", "d-1").label("a\u0007b")).metadata("k\u0007", "v").build(AuditLimits.unlimited());
     assertThat(lenient.tenantId()).isEqualTo("org-1");
     assertThat(lenient.fromState()).isNull();
-    JsonNode label = Json.MAPPER.valueToTree(lenient.resource().label());
-    assertThat(label.asText()).isEqualTo("Invoice \u00e9");
+    assertThat(lenient.resource().label()).isEqualTo("ab");
+    JsonNode meta = lenient.metadata();
+    assertThat(meta.has("k")).isTrue();
   }
 }

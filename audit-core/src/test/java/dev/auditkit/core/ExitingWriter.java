@@ -13,7 +13,7 @@ import java.util.UUID;
  * events, or (count 0) writes until it is terminated, appending the id of every event whose
  * {@code appendAuditLog} returned to an acknowledgement file.
  *
- * <p>Arguments: JDBC url, count, acknowledgement file, closeOnShutdown.
+ * <p>Arguments: JDBC url, count, acknowledgement file, closeOnShutdown, the store's delay per batch (ms).
  */
 public final class ExitingWriter {
   private ExitingWriter() {}
@@ -21,7 +21,7 @@ public final class ExitingWriter {
   public static void main(String[] args) throws Exception {
     String url = args[0];
     long count = Long.parseLong(args[1]);
-    AuditLog audit = AuditLog.builder().store(new H2TableSink(url, 20)).delivery(Delivery.ASYNC).batchSize(100)
+    AuditLog audit = AuditLog.builder().store(new H2TableSink(url, Integer.parseInt(args[4]))).delivery(Delivery.ASYNC).batchSize(100)
         .queueCapacity(100_000).closeTimeout(Duration.ofSeconds(30)).closeOnShutdown(Boolean.parseBoolean(args[3]))
         .build();
     try (OutputStream acks = new FileOutputStream(args[2], true)) {

@@ -39,10 +39,11 @@ class ShutdownHookTest {
     h2.stop();
   }
 
-  private Process child(long count, boolean closeOnShutdown) throws IOException {
+  private Process child(long count, boolean closeOnShutdown, int storeDelayMillis) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), ExitingWriter.class.getName(), url,
-        Long.toString(count), tmp.resolve("acks.txt").toString(), Boolean.toString(closeOnShutdown))
+        Long.toString(count), tmp.resolve("acks.txt").toString(), Boolean.toString(closeOnShutdown),
+        Integer.toString(storeDelayMillis))
         .redirectErrorStream(true).redirectOutput(tmp.resolve("child.log").toFile()).start();
   }
 
@@ -53,7 +54,7 @@ class ShutdownHookTest {
 
   @Test
   void whenMainReturns_theQueuedEventsAreShipped() throws Exception {
-    Process p = child(3_000, true);
+    Process p = child(3_000, true, 20);
     assertThat(p.waitFor(90, TimeUnit.SECONDS)).as(log()).isTrue();
     assertThat(p.exitValue()).as(log()).isZero();
     Set<UUID> acked = acks();
@@ -64,7 +65,7 @@ class ShutdownHookTest {
   /** The control: without the hook, what is still queued when main returns is gone. */
   @Test
   void withoutTheHook_whatIsQueuedWhenMainReturnsIsLost() throws Exception {
-    Process p = child(3_000, false);
+    Process p = child(3_000, false, 200); // 6 s to ship them all: main returns long before
     assertThat(p.waitFor(90, TimeUnit.SECONDS)).as(log()).isTrue();
     assertThat(p.exitValue()).as(log()).isZero();
     assertThat(acks()).hasSize(3_000);
@@ -73,7 +74,7 @@ class ShutdownHookTest {
 
   @Test
   void onSigtermMidLoad_everyAcknowledgedEventIsShipped() throws Exception {
-    Process p = child(0, true);
+    Process p = child(0, true, 20);
     try {
       Await.until("child acknowledged 3000 events", Duration.ofSeconds(60),
           () -> lines(tmp.resolve("acks.txt")) >= 3_000 || !p.isAlive());

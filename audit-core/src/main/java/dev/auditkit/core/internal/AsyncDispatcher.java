@@ -18,6 +18,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
@@ -77,6 +78,8 @@ public final class AsyncDispatcher {
   private long reofferAt;
   private final AtomicLong lastDropLog = new AtomicLong(Long.MIN_VALUE);
   private volatile boolean closing;
+  /** Calls of {@link #submit} under way: close waits for them, so none queues behind its back. */
+  private final AtomicInteger submitting = new AtomicInteger();
   private volatile boolean writerDone;
   private volatile long closeDeadline;
   private volatile long consecutiveFailures;
@@ -121,6 +124,15 @@ public final class AsyncDispatcher {
    * @throws IllegalStateException after {@link #close}
    */
   public void submit(AuditEvent event) {
+    submitting.incrementAndGet(); // close waits for calls past the check below (see close)
+    try {
+      enqueue(event);
+    } finally {
+      submitting.decrementAndGet();
+    }
+  }
+
+  private void enqueue(AuditEvent event) {
     if (closing) {
       throw new IllegalStateException("AuditLog is closed: event " + event.id() + " was not recorded");
     }
@@ -133,7 +145,6 @@ public final class AsyncDispatcher {
     Item item = new Item(event, segment, now);
     unshipped.incrementAndGet();
     if (queue.offer(item)) {
-      refuseIfClosedMeanwhile(item);
       return;
     }
     if (settings.overflow() == OverflowPolicy.DROP_COUNTED) {
@@ -146,7 +157,6 @@ public final class AsyncDispatcher {
       while (true) {
         try {
           if (queue.offer(item, 50, TimeUnit.MILLISECONDS)) {
-            refuseIfClosedMeanwhile(item);
             return;
           }
         } catch (InterruptedException e) {
@@ -162,20 +172,6 @@ public final class AsyncDispatcher {
       if (interrupted) {
         Thread.currentThread().interrupt();
       }
-    }
-  }
-
-  /**
-   * A close that ran between the check at the start of {@link #submit} and the offer: once the
-   * writer is done, nobody ships what is queued. Close counts and names what it finds in the queue
-   * after the writer stopped; an item that came later is taken back here and refused, so that no
-   * call returns for an event that is then silently left behind.
-   */
-  private void refuseIfClosedMeanwhile(Item item) {
-    if (writerDone && queue.remove(item)) {
-      unshipped.decrementAndGet();
-      throw new IllegalStateException("AuditLog was closed while event " + item.event().id() + " was submitted: "
-          + (item.segment() != null ? "it is in the journal and is shipped on the next start" : "it was not recorded"));
     }
   }
 
@@ -510,6 +506,11 @@ public final class AsyncDispatcher {
     }
     closeDeadline = System.nanoTime() + settings.closeTimeout().toNanos();
     closing = true;
+    // a call that passed the closing check before it was set finishes first (one waiting for queue
+    // space gives up within its 50 ms poll): from here on every event is queued or refused
+    while (submitting.get() > 0) {
+      java.util.concurrent.locks.LockSupport.parkNanos(50_000);
+    }
     synchronized (wakeup) {
       wakeup.notifyAll();
     }

@@ -194,10 +194,15 @@ final class MappedAppender {
   private MappedByteBuffer map(long start, long size) throws IOException {
     reserve(start + size);
     MappedByteBuffer w = channel.map(FileChannel.MapMode.READ_WRITE, start, size);
-    for (int p = 0; p < size; p += PAGE) {
-      w.put(p, (byte) 0); // zeros over zeros: the page is mapped writable now, not at an append
+    try {
+      for (int p = 0; p < size; p += PAGE) {
+        w.put(p, (byte) 0); // zeros over zeros: the page is mapped writable now, not at an append
+      }
+      w.put((int) size - 1, (byte) 0); // the last page too when the window does not start on one
+    } catch (RuntimeException | InternalError e) {
+      unmap(w);
+      throw e;
     }
-    w.put((int) size - 1, (byte) 0); // the last page too when the window does not start on one
     return w;
   }
 

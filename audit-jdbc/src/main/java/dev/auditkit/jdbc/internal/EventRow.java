@@ -50,8 +50,6 @@ public final class EventRow {
   /** Index of the event hash column in {@link #WRITE_COLUMNS}. */
   public static final int EVENT_HASH = 29;
 
-  /** PostgreSQL's timestamptz range, cut to years that every formatter prints as four digits. */
-
   final UUID id;
   final Instant occurredAt;
   private final AuditEvent event;

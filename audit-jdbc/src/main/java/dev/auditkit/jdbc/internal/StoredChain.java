@@ -29,8 +29,6 @@ import javax.sql.DataSource;
  * repaired: a seal whose event row is gone simply is not returned, which the verifier sees as a gap.
  */
 public final class StoredChain implements ChainSource {
-  /** The times an event can hold. */
-
   private final DataSource dataSource;
   private final Names names;
   private final EventReader reader;

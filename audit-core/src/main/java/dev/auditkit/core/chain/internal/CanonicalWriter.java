@@ -246,6 +246,9 @@ public final class CanonicalWriter {
           value(fields[i].getValue(), depth + 1);
         }
         Arrays.fill(fields, 0, size, null); // a reused writer holds no event's values
+        if (fields.length > 1024) {
+          fieldArrays[depth] = null; // nor a rare huge object's array
+        }
         put('}');
       }
       case ARRAY -> {
