@@ -623,15 +623,12 @@ public final class AuditEvent {
       if (r.isEmpty()) {
         return r;
       }
-      String ip = null;
-      if (exact && r.ip() != null && !r.ip().equals(IpAddresses.normalize(r.ip()))) {
+      String ip = r.ip() == null || r.ip().isBlank() ? null : IpAddresses.normalize(r.ip());
+      if (exact && r.ip() != null && !r.ip().equals(ip)) {
         throw new InvalidAuditEventException("request.ip", "is not an address as auditkit writes it");
       }
-      if (r.ip() != null && !r.ip().isBlank()) {
-        ip = IpAddresses.normalize(r.ip());
-        if (ip == null) {
-          notes.add("request.ip dropped, not an IP address: " + Text.singleLine(r.ip(), 64));
-        }
+      if (ip == null && r.ip() != null && !r.ip().isBlank()) {
+        notes.add("request.ip dropped, not an IP address: " + Text.singleLine(r.ip(), 64));
       }
       return RequestInfo.builder()
           .ip(ip)

@@ -39,7 +39,10 @@ import org.jdbi.v3.core.statement.StatementContext;
 public final class EventReader implements RowMapper<AuditEvent> {
   /** Reads JSON columns as trees; made once (the mapper's readTree looks the tree type up per call). */
   private static final ObjectReader TREES = Json.MAPPER.reader();
-  /** A key twice in one object is no JSON auditkit writes, and readers disagree on which one counts. */
+  /**
+   * A key twice in one object is no JSON auditkit writes, and readers disagree on which one counts.
+   * Only JSON text can hold one (H2); PostgreSQL's jsonb keeps one value per key when it is stored.
+   */
   private static final ObjectReader EXACT_TREES = TREES.with(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
 
   private final Dialect dialect;
@@ -233,14 +236,14 @@ public final class EventReader implements RowMapper<AuditEvent> {
     }
   }
 
-  private static JsonNode json(ResultSet rs, String column, boolean exact) throws SQLException {
+  private JsonNode json(ResultSet rs, String column, boolean exact) throws SQLException {
     String text = rs.getString(column);
     if (text == null) {
       return null;
     }
     JsonNode tree;
     try {
-      tree = (exact ? EXACT_TREES : TREES).readTree(text);
+      tree = (exact && dialect != Dialect.POSTGRESQL ? EXACT_TREES : TREES).readTree(text);
     } catch (JsonProcessingException e) {
       throw new MalformedRowException("column " + column + " does not hold valid JSON: " + e.getOriginalMessage(), e);
     }
