@@ -137,8 +137,14 @@ public final class ChainExportReader {
    */
   private static AuditEvent event(JsonNode n) {
     try {
-      return EventJson.fromJsonExact(n);
-    } catch (InvalidAuditEventException e) {
+      AuditEvent e = EventJson.fromJsonExact(n);
+      // everything on the line is covered by the hash: a member auditkit does not write (which the
+      // verifier would otherwise skip), or a member of another type, is an edit of the file
+      if (!n.equals(SAME_VALUE, EventJson.toJson(e))) {
+        throw new InvalidAuditEventException("event", "the line holds members or values that auditkit does not write");
+      }
+      return e;
+    } catch (InvalidAuditEventException | IllegalArgumentException e) { // IllegalArgument: an unknown enum name
       JsonNode seal = n.path("seal");
       Instant at;
       try {
@@ -255,6 +261,14 @@ public final class ChainExportReader {
       }
     });
   }
+
+  /** Equal JSON values, numbers compared by value (a line reads 7 as an int where the writer held a long). */
+  private static final java.util.Comparator<JsonNode> SAME_VALUE = (a, b) -> {
+    if (a.isNumber() && b.isNumber()) {
+      return a.decimalValue().compareTo(b.decimalValue());
+    }
+    return a.equals(b) ? 0 : 1;
+  };
 
   /** A key twice in one object is no JSON auditkit writes, and readers disagree on which one counts. */
   private static final ObjectReader LINES = Json.MAPPER.reader().with(StreamReadFeature.STRICT_DUPLICATE_DETECTION);

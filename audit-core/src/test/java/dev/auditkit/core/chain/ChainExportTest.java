@@ -79,17 +79,21 @@ class ChainExportTest {
    */
   @Test
   void cli_editsTheModelWouldCleanAway_areTampered_aKeyTwiceIsUnreadable() throws Exception {
-    List<String> edits = List.of("\"role\":\"admin\\u202e\"", "\"role\":\"ad\\u0007min\"",
-        "\"role\":\"\"");
-    for (String edit : edits) {
+    // the role, and members the verifier would otherwise not look at: an unknown kind, an added member
+    List<String[]> edits = List.of(new String[] {"\"role\":\"admin\"", "\"role\":\"admin\\u202e\""},
+        new String[] {"\"role\":\"admin\"", "\"role\":\"ad\\u0007min\""},
+        new String[] {"\"role\":\"admin\"", "\"role\":\"\""},
+        new String[] {"\"kind\":\"UPDATE\"", "\"kind\":\"TELEPORT\""},
+        new String[] {"\"actor\":{", "\"approvedBy\":\"cfo\",\"actor\":{"});
+    for (String[] edit : edits) {
       Path file = export(chain);
       List<String> lines = new ArrayList<>(Files.readAllLines(file));
       int idx = lineOfEvent(lines, 7);
-      assertThat(lines.get(idx)).contains("\"role\":\"admin\"");
-      lines.set(idx, lines.get(idx).replace("\"role\":\"admin\"", edit));
+      assertThat(lines.get(idx)).contains(edit[0]);
+      lines.set(idx, lines.get(idx).replace(edit[0], edit[1]));
       Files.write(file, lines);
       Run r = cli("verify", file.toString(), "--public-key", publicKey().toString());
-      assertThat(r.exit).as(edit + ": " + r.all()).isEqualTo(1);
+      assertThat(r.exit).as(edit[1] + ": " + r.all()).isEqualTo(1);
       assertThat(r.out).contains("VERDICT: TAMPERED - MODIFIED at t:org-7#7");
     }
     Path file = export(chain);
