@@ -351,4 +351,21 @@ class AsyncDeliveryTest {
       assertThat(store.size() + unshipped).as("round %d", round).isEqualTo(returned.get());
     }
   }
+
+  /**
+   * An event the writer has taken from the queue while it waits for a batch to fill is neither
+   * queued nor in flight yet; health's age still counts it.
+   */
+  @Test
+  void anEventTakenIntoABatchThatIsStillFilling_countsInTheAge() throws Exception {
+    InMemoryAuditStore store = new InMemoryAuditStore();
+    try (AuditLog audit = AuditLog.builder().store(store).delivery(Delivery.ASYNC).batchSize(1000)
+        .batchDelay(Duration.ofSeconds(3)).closeOnShutdown(false).build()) {
+      audit.logAction("slow.batch", "job", "j", java.util.Map.of());
+      Thread.sleep(300);
+      assertThat(store.size()).as("the batch is still filling").isZero();
+      assertThat(audit.health().unshipped()).isEqualTo(1);
+      assertThat(audit.health().oldestUnshippedAge().toMillis()).isGreaterThanOrEqualTo(250);
+    }
+  }
 }

@@ -65,7 +65,7 @@ public final class AsyncDispatcher {
   private final List<Item> setAside = java.util.Collections.synchronizedList(new ArrayList<>());
   private final AtomicLong refusedInJournalOnly = new AtomicLong();
   /**
-   * The oldest acceptance time ({@link System#nanoTime}) of the set-aside events, of the batch in
+   * The oldest acceptance time (the clock's millis) of the set-aside events, of the batch in
    * flight, and of the refused events held only by the journal, for the health age; the first two
    * are written under the set-aside lock, so that an event moving between them is always in one.
    */
@@ -263,6 +263,7 @@ public final class AsyncDispatcher {
     int size = settings.batchSize();
     List<Item> batch = new ArrayList<>(Math.min(size, 1024));
     batch.add(first);
+    gathering(first.acceptedAt()); // no longer queued, not yet in flight: health still counts it
     queue.drainTo(batch, size - 1);
     long delay = settings.batchDelay().toNanos();
     if (batch.size() < size && delay > 0 && !closing) {
@@ -295,6 +296,9 @@ public final class AsyncDispatcher {
     }
     int end = Math.min(replayItems.size(), replayIndex + settings.batchSize());
     List<Item> batch = new ArrayList<>(replayItems.subList(replayIndex, end));
+    if (!batch.isEmpty()) {
+      gathering(batch.get(0).acceptedAt()); // before the replay's oldest moves past them
+    }
     replayIndex = end;
     if (replayIndex >= replayItems.size()) {
       replayOldest = replaySegment < recovered.size() ? recovered.get(replaySegment).oldestAcceptedAt() : Long.MAX_VALUE;
@@ -443,6 +447,13 @@ public final class AsyncDispatcher {
               ? "set aside and offered to the store again every " + settings.retryMax().toSeconds() + " s"
                   + (i.segment() != null ? " (its journal segment is kept)" : "")
               : "kept in the journal and offered again on the next start");
+    }
+  }
+
+  /** Events taken for the next batch count for health's age before the batch is in flight. */
+  private void gathering(long oldest) {
+    synchronized (setAside) {
+      inflightOldest = Math.min(inflightOldest, oldest);
     }
   }
 
