@@ -133,6 +133,20 @@ class EventHashTest {
       store.sealNow(Duration.ofSeconds(30));
       assertThat(store.verifyAll()).allSatisfy(v -> assertThat(v.ok()).as(v.summary()).isTrue());
       Chains.assertValid(db);
+      // and offline: every line of an export is exactly the event it rebuilds to
+      for (String chain : store.chainIds()) {
+        java.nio.file.Path export = java.nio.file.Files.createTempFile("chain", ".jsonl");
+        try {
+          try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(export)) {
+            store.exportChain(chain, out);
+          }
+          dev.auditkit.core.chain.ChainVerification offline = dev.auditkit.core.chain.ChainExportReader.open(export)
+              .verify(dev.auditkit.core.chain.ChainVerifier.builder(store.checkpointKeys()).build());
+          assertThat(offline.ok()).as(chain + " offline: " + offline.summary()).isTrue();
+        } finally {
+          java.nio.file.Files.deleteIfExists(export);
+        }
+      }
     }
   }
 
