@@ -145,6 +145,7 @@ public final class AsyncDispatcher {
     Item item = new Item(event, segment, now);
     unshipped.incrementAndGet();
     if (queue.offer(item)) {
+      refuseIfWriterStopped(item);
       return;
     }
     if (settings.overflow() == OverflowPolicy.DROP_COUNTED) {
@@ -157,6 +158,7 @@ public final class AsyncDispatcher {
       while (true) {
         try {
           if (queue.offer(item, 50, TimeUnit.MILLISECONDS)) {
+            refuseIfWriterStopped(item);
             return;
           }
         } catch (InterruptedException e) {
@@ -172,6 +174,18 @@ public final class AsyncDispatcher {
       if (interrupted) {
         Thread.currentThread().interrupt();
       }
+    }
+  }
+
+  /**
+   * The writer thread stopped (it failed; a close in progress is refused before this): nobody will
+   * ship what is queued now, so the event is taken back and the call fails rather than return.
+   */
+  private void refuseIfWriterStopped(Item item) {
+    if (writerDone && !closing && queue.remove(item)) {
+      unshipped.decrementAndGet();
+      throw new IllegalStateException("the ASYNC writer thread has stopped (" + lastError + "): event " + item.event().id()
+          + (item.segment() != null ? " is in the journal and is shipped on the next start" : " was not recorded"));
     }
   }
 
@@ -222,7 +236,9 @@ public final class AsyncDispatcher {
         }
         preferReplay = !preferReplay;
         if (batch.isEmpty()) {
-          if (closing && queue.isEmpty() && !hasReplay()) {
+          // submitting before the queue: a call still under way when close began may yet queue an
+          // event, and later calls see closing and refuse theirs
+          if (closing && submitting.get() == 0 && queue.isEmpty() && !hasReplay()) {
             return;
           }
           continue;
@@ -519,8 +535,21 @@ public final class AsyncDispatcher {
     closing = true;
     // a call that passed the closing check before it was set finishes first (one waiting for queue
     // space gives up within its 50 ms poll): from here on every event is queued or refused
+    // (not bounded by closeTimeout: a call descheduled past it would queue an event after the count
+    // below; only a close called from inside a submit on the same thread could wait for ever, so
+    // that is cut off, loudly, well after any real call has finished)
+    boolean wasInterrupted = Thread.interrupted(); // a set flag would make the park below return at once
+    long valve = closeDeadline + TimeUnit.SECONDS.toNanos(10);
     while (submitting.get() > 0) {
+      if (System.nanoTime() - valve > 0) {
+        LOG.error("auditkit: close() gave up waiting for {} appendAuditLog call(s) under way (is close called from "
+            + "inside one?); events they queue now are not counted below", submitting.get());
+        break;
+      }
       java.util.concurrent.locks.LockSupport.parkNanos(50_000);
+    }
+    if (wasInterrupted) {
+      Thread.currentThread().interrupt();
     }
     synchronized (wakeup) {
       wakeup.notifyAll();
