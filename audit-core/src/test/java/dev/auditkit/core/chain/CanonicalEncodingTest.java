@@ -254,4 +254,45 @@ class CanonicalEncodingTest {
   private static String json(JsonNode n) {
     return new String(new CanonicalWriter().json(n).toByteArray(), StandardCharsets.UTF_8);
   }
+
+  /**
+   * The hashers are reused through shared slots: threads hashing at once (and a thread whose slot
+   * another holds) each get the hash the plain encoding gives, and the writers' reused member
+   * arrays never mix two events.
+   */
+  @Test
+  void threadsHashingAtOnce_getTheHashOfTheirOwnEvent() throws Exception {
+    List<AuditEvent> events = new ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      events.add(i % 2 == 0 ? TestEvents.full("org-" + (i % 7), i) : TestEvents.small(null, i));
+    }
+    List<byte[]> expected = new ArrayList<>();
+    for (AuditEvent e : events) {
+      expected.add(java.security.MessageDigest.getInstance("SHA-256").digest(CanonicalEncoding.encode(e)));
+    }
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(12);
+    try {
+      List<java.util.concurrent.Future<Integer>> results = new ArrayList<>();
+      for (int t = 0; t < 12; t++) {
+        int offset = t * 37;
+        results.add(pool.submit(() -> {
+          int wrong = 0;
+          for (int round = 0; round < 25; round++) {
+            for (int k = 0; k < events.size(); k++) {
+              int i = (k + offset) % events.size();
+              if (!java.util.Arrays.equals(CanonicalEncoding.sha256(events.get(i)), expected.get(i))) {
+                wrong++;
+              }
+            }
+          }
+          return wrong;
+        }));
+      }
+      for (java.util.concurrent.Future<Integer> f : results) {
+        assertThat(f.get()).isZero();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
 }
