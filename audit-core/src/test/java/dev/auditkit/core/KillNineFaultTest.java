@@ -8,8 +8,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -39,7 +37,7 @@ class KillNineFaultTest {
           .redirectErrorStream(true).redirectOutput(tmp.resolve("child.log").toFile()).start();
       try {
         Await.until("child acknowledged 3000 events", Duration.ofSeconds(60),
-            () -> lines(acks) >= 3000 || !child.isAlive());
+            () -> AckFiles.count(acks) >= 3000 || !child.isAlive());
         assertThat(child.isAlive()).as("child running; log: %s", log(tmp)).isTrue();
         assertThatThrownBy(() -> AuditLog.builder().store(new InMemoryAuditStore()).delivery(Delivery.ASYNC)
             .journal(journal).build())
@@ -51,7 +49,7 @@ class KillNineFaultTest {
       }
       assertThat(child.exitValue()).as("killed by SIGKILL").isEqualTo(137);
 
-      Set<UUID> acknowledged = readAcks(acks);
+      Set<UUID> acknowledged = AckFiles.read(acks);
       long storedBeforeRestart = H2TableSink.count(url);
       assertThat(storedBeforeRestart).as("the kill left acknowledged events unshipped").isLessThan(acknowledged.size());
 
@@ -72,27 +70,8 @@ class KillNineFaultTest {
     }
   }
 
-  private static long lines(Path f) {
-    try {
-      return Files.exists(f) ? Files.size(f) / 37 : 0;
-    } catch (IOException e) {
-      return 0;
-    }
-  }
-
   private static String log(Path tmp) throws IOException {
     File f = tmp.resolve("child.log").toFile();
     return f.exists() ? Files.readString(f.toPath()) : "";
-  }
-
-  /** The ids the child acknowledged; a line cut by the kill is not a complete acknowledgement. */
-  private static Set<UUID> readAcks(Path f) throws IOException {
-    Set<UUID> ids = new HashSet<>();
-    String all = Files.readString(f);
-    List<String> lines = List.of(all.split("\n", -1));
-    for (int i = 0; i < lines.size() - 1; i++) {
-      ids.add(UUID.fromString(lines.get(i)));
-    }
-    return ids;
   }
 }

@@ -6,8 +6,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -57,7 +55,7 @@ class ShutdownHookTest {
     Process p = child(3_000, true, 20);
     assertThat(p.waitFor(90, TimeUnit.SECONDS)).as(log()).isTrue();
     assertThat(p.exitValue()).as(log()).isZero();
-    Set<UUID> acked = acks();
+    Set<UUID> acked = AckFiles.read(tmp.resolve("acks.txt"));
     assertThat(acked).hasSize(3_000);
     assertThat(H2TableSink.ids(url).keySet()).containsExactlyInAnyOrderElementsOf(acked);
   }
@@ -68,7 +66,7 @@ class ShutdownHookTest {
     Process p = child(3_000, false, 200); // 6 s to ship them all: main returns long before
     assertThat(p.waitFor(90, TimeUnit.SECONDS)).as(log()).isTrue();
     assertThat(p.exitValue()).as(log()).isZero();
-    assertThat(acks()).hasSize(3_000);
+    assertThat(AckFiles.read(tmp.resolve("acks.txt"))).hasSize(3_000);
     assertThat(H2TableSink.count(url)).isLessThan(3_000);
   }
 
@@ -77,7 +75,7 @@ class ShutdownHookTest {
     Process p = child(0, true, 20);
     try {
       Await.until("child acknowledged 3000 events", Duration.ofSeconds(60),
-          () -> lines(tmp.resolve("acks.txt")) >= 3_000 || !p.isAlive());
+          () -> AckFiles.count(tmp.resolve("acks.txt")) >= 3_000 || !p.isAlive());
       assertThat(p.isAlive()).as(log()).isTrue();
       p.destroy(); // SIGTERM: shutdown hooks run
       assertThat(p.waitFor(90, TimeUnit.SECONDS)).as(log()).isTrue();
@@ -85,26 +83,8 @@ class ShutdownHookTest {
       p.destroyForcibly();
     }
     assertThat(p.exitValue()).as(log()).isEqualTo(143);
-    Set<UUID> acked = acks();
+    Set<UUID> acked = AckFiles.read(tmp.resolve("acks.txt"));
     assertThat(H2TableSink.count(url)).as("the queue was not empty when the signal came").isGreaterThan(0);
     assertThat(H2TableSink.ids(url).keySet()).as(log()).containsAll(acked);
-  }
-
-  private static long lines(Path f) {
-    try {
-      return Files.exists(f) ? Files.size(f) / 37 : 0;
-    } catch (IOException e) {
-      return 0;
-    }
-  }
-
-  /** The acknowledged ids; a line cut by the exit is not a complete acknowledgement. */
-  private Set<UUID> acks() throws IOException {
-    Set<UUID> ids = new HashSet<>();
-    List<String> lines = List.of(Files.readString(tmp.resolve("acks.txt")).split("\n", -1));
-    for (int i = 0; i < lines.size() - 1; i++) {
-      ids.add(UUID.fromString(lines.get(i)));
-    }
-    return ids;
   }
 }

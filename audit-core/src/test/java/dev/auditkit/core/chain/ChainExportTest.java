@@ -62,12 +62,7 @@ class ChainExportTest {
 
   @Test
   void cli_editedEventInTheFile_isTampered() throws Exception {
-    Path file = export(chain);
-    List<String> lines = new ArrayList<>(Files.readAllLines(file));
-    int idx = lineOfEvent(lines, 7);
-    lines.set(idx, lines.get(idx).replace("\"role\":\"admin\"", "\"role\":\"auditor\""));
-    Files.write(file, lines);
-    Run r = cli("verify", file.toString(), "--public-key", publicKey().toString());
+    Run r = verifyWithEvent7Edited("\"role\":\"admin\"", "\"role\":\"auditor\"");
     assertThat(r.exit).as(r.all()).isEqualTo(1);
     assertThat(r.out).contains("VERDICT: TAMPERED - MODIFIED at t:org-7#7");
   }
@@ -86,24 +81,14 @@ class ChainExportTest {
         new String[] {"\"kind\":\"UPDATE\"", "\"kind\":\"TELEPORT\""},
         new String[] {"\"actor\":{", "\"approvedBy\":\"cfo\",\"actor\":{"});
     for (String[] edit : edits) {
-      Path file = export(chain);
-      List<String> lines = new ArrayList<>(Files.readAllLines(file));
-      int idx = lineOfEvent(lines, 7);
-      assertThat(lines.get(idx)).contains(edit[0]);
-      lines.set(idx, lines.get(idx).replace(edit[0], edit[1]));
-      Files.write(file, lines);
-      Run r = cli("verify", file.toString(), "--public-key", publicKey().toString());
+      Run r = verifyWithEvent7Edited(edit[0], edit[1]);
       assertThat(r.exit).as(edit[1] + ": " + r.all()).isEqualTo(1);
       assertThat(r.out).contains("VERDICT: TAMPERED - MODIFIED at t:org-7#7");
     }
-    Path file = export(chain);
-    List<String> lines = new ArrayList<>(Files.readAllLines(file));
-    int idx = lineOfEvent(lines, 7);
-    lines.set(idx, lines.get(idx).replace("\"role\":\"admin\"", "\"role\":\"auditor\",\"role\":\"admin\""));
-    Files.write(file, lines);
-    Run r = cli("verify", file.toString(), "--public-key", publicKey().toString());
+    Run r = verifyWithEvent7Edited("\"role\":\"admin\"", "\"role\":\"auditor\",\"role\":\"admin\"");
     assertThat(r.exit).as(r.all()).isEqualTo(2);
-    assertThat(r.err).contains("line " + (idx + 1)).contains("Duplicate field");
+    int line = lineOfEvent(Files.readAllLines(export(chain)), 7) + 1;
+    assertThat(r.err).contains("line " + line).contains("Duplicate field");
   }
 
   @Test
@@ -247,6 +232,17 @@ class ChainExportTest {
     Path p = dir.resolve("key.pub.pem");
     Files.writeString(p, SIGNER.publicKeyPem());
     return p;
+  }
+
+  /** Exports the chain, replaces {@code from} by {@code to} on event #7's line, and runs the CLI's verify on it. */
+  private Run verifyWithEvent7Edited(String from, String to) throws Exception {
+    Path file = export(chain);
+    List<String> lines = new ArrayList<>(Files.readAllLines(file));
+    int idx = lineOfEvent(lines, 7);
+    assertThat(lines.get(idx)).contains(from);
+    lines.set(idx, lines.get(idx).replace(from, to));
+    Files.write(file, lines);
+    return cli("verify", file.toString(), "--public-key", publicKey().toString());
   }
 
   private static int lineOfEvent(List<String> lines, long seq) {
