@@ -407,7 +407,10 @@ public final class AuditLog implements AutoCloseable {
       return async();
     }
 
-    /** ASYNC: how many events may wait in memory; 8192 by default. */
+    /**
+     * ASYNC: how many events may wait in memory; 8192 by default. With a journal, events beyond it
+     * wait in the journal only (see {@link OverflowPolicy}).
+     */
     public Builder queueCapacity(int capacity) {
       this.queueCapacity = checkRange("queueCapacity", capacity, 1, 10_000_000);
       return async();

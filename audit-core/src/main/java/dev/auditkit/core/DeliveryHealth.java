@@ -15,6 +15,7 @@ public final class DeliveryHealth {
   private final Delivery delivery;
   private final int queueDepth;
   private final int queueCapacity;
+  private final long journalOnly;
   private final long journalBytes;
   private final boolean journalConfigured;
   private final boolean journalDegraded;
@@ -28,12 +29,14 @@ public final class DeliveryHealth {
   private final String lastError;
   private final Instant lastErrorAt;
 
-  DeliveryHealth(Delivery delivery, int queueDepth, int queueCapacity, long journalBytes, boolean journalConfigured,
+  DeliveryHealth(Delivery delivery, int queueDepth, int queueCapacity, long journalOnly, long journalBytes,
+      boolean journalConfigured,
       boolean journalDegraded, Duration oldestUnshippedAge, long unshipped, long shipped, long dropped,
       long refused, long corruptRecordsSkipped, long consecutiveFailures, String lastError, Instant lastErrorAt) {
     this.delivery = delivery;
     this.queueDepth = queueDepth;
     this.queueCapacity = queueCapacity;
+    this.journalOnly = journalOnly;
     this.journalBytes = journalBytes;
     this.journalConfigured = journalConfigured;
     this.journalDegraded = journalDegraded;
@@ -49,13 +52,13 @@ public final class DeliveryHealth {
   }
 
   static DeliveryHealth sync() {
-    return new DeliveryHealth(Delivery.SYNC, 0, 0, 0, false, false, Duration.ZERO, 0, 0, 0, 0, 0, 0, null, null);
+    return new DeliveryHealth(Delivery.SYNC, 0, 0, 0, 0, false, false, Duration.ZERO, 0, 0, 0, 0, 0, 0, null, null);
   }
 
   static DeliveryHealth of(DeliveryStats s, Clock clock) {
     Duration age = s.oldestAcceptedAt() < 0 ? Duration.ZERO
         : Duration.ofMillis(Math.max(0, clock.millis() - s.oldestAcceptedAt()));
-    return new DeliveryHealth(Delivery.ASYNC, s.queueDepth(), s.queueCapacity(), s.journalBytes(),
+    return new DeliveryHealth(Delivery.ASYNC, s.queueDepth(), s.queueCapacity(), s.spilled(), s.journalBytes(),
         s.journalConfigured(), s.journalDegraded(), age, s.unshipped(), s.shipped(), s.dropped(), s.refused(),
         s.corruptRecordsSkipped(), s.consecutiveFailures(), s.lastError(), s.lastErrorAt());
   }
@@ -73,6 +76,15 @@ public final class DeliveryHealth {
   /** The bound of the in-memory queue; 0 for {@link Delivery#SYNC}. */
   public int queueCapacity() {
     return queueCapacity;
+  }
+
+  /**
+   * Events the journal alone holds: accepted while the queue was full, so written to the journal
+   * only (spilled), and not yet read back by the writer. Counted in {@link #unshipped()} too; 0
+   * without a journal.
+   */
+  public long journalOnly() {
+    return journalOnly;
   }
 
   /** Bytes held in journal segment files not yet removed (shipped segments are removed). */
@@ -159,7 +171,7 @@ public final class DeliveryHealth {
   @Override
   public String toString() {
     return "DeliveryHealth{delivery=" + delivery + ", queue=" + queueDepth + "/" + queueCapacity
-        + ", journalBytes=" + journalBytes + ", journalDegraded=" + journalDegraded
+        + ", journalOnly=" + journalOnly + ", journalBytes=" + journalBytes + ", journalDegraded=" + journalDegraded
         + ", oldestUnshippedAge=" + oldestUnshippedAge + ", unshipped=" + unshipped + ", shipped=" + shipped
         + ", dropped=" + dropped + ", refused=" + refused + ", corruptRecordsSkipped=" + corruptRecordsSkipped
         + ", consecutiveFailures=" + consecutiveFailures + ", lastError=" + lastError + "}";

@@ -21,4 +21,15 @@ final class Await {
       }
     }
   }
+
+  /** The value of {@code c}, its checked exception rethrown unchecked (for conditions that read files). */
+  static <T> T uncheck(java.util.concurrent.Callable<T> c) {
+    try {
+      return c.call();
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
 }

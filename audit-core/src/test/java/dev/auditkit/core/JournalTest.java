@@ -95,7 +95,7 @@ class JournalTest {
     assertThat(audit.health().journalBytes()).isGreaterThan(3 * 4096);
     sink.release();
     Await.until("shipped", WAIT, () -> sink.store.size() == 100);
-    Await.until("sealed segments removed", WAIT, () -> uncheck(() -> files(".journal").size()) == 1);
+    Await.until("sealed segments removed", WAIT, () -> Await.uncheck(() -> files(".journal").size()) == 1);
     audit.close();
     assertThat(files(".journal")).isEmpty();
   }
@@ -263,15 +263,4 @@ class JournalTest {
     assertThat(stored).containsAll(acknowledged).containsAll(report.oldestIds());
   }
 
-  interface IoSupplier<T> {
-    T get() throws IOException;
-  }
-
-  private static <T> T uncheck(IoSupplier<T> s) {
-    try {
-      return s.get();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-  }
 }

@@ -14,7 +14,9 @@ import java.util.UUID;
  * {@code appendAuditLog} returned to an acknowledgement file (one unbuffered write each, so the
  * file holds exactly what was acknowledged when the process is killed).
  *
- * <p>Arguments: JDBC url, journal directory, acknowledgement file.
+ * <p>Arguments: JDBC url, journal directory, acknowledgement file, queue capacity. With a small
+ * queue most acknowledged events are spilled (held by the journal only) when the kill comes; every
+ * 500 events the child prints {@code journalOnly=<n>} so that the test can tell.
  */
 public final class KillNineWriter {
   private KillNineWriter() {}
@@ -23,12 +25,15 @@ public final class KillNineWriter {
     String url = args[0];
     Path journal = Path.of(args[1]);
     AuditLog audit = AuditLog.builder().store(new H2TableSink(url, 20)).delivery(Delivery.ASYNC).journal(journal)
-        .journalDurability(JournalDurability.PROCESS_CRASH).batchSize(200)
+        .journalDurability(JournalDurability.PROCESS_CRASH).batchSize(200).queueCapacity(Integer.parseInt(args[3]))
         .retryBackoff(Duration.ofMillis(10), Duration.ofMillis(100)).build();
     try (OutputStream acks = new FileOutputStream(args[2], true)) {
       for (long i = 0; ; i++) {
         UUID id = audit.logAction("update_invoice", "invoice", "inv-" + i, Map.of("n", i));
         acks.write((id + "\n").getBytes(StandardCharsets.US_ASCII));
+        if (i % 500 == 0) {
+          System.out.println("journalOnly=" + audit.health().journalOnly());
+        }
       }
     }
   }

@@ -34,12 +34,15 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Issue 6, acceptance 1: ASYNC delivery with a journal into {@link JdbcAuditStore} (its own
  * HikariCP pool) through a TCP proxy that drops every connection and refuses new ones for 10 s in
  * the middle of a 100 000-event load. Afterwards the table holds exactly the acknowledged events,
- * each once, and (after {@code sealNow}) every one is sealed into a valid hash chain. PostgreSQL (a
+ * each once, and (after {@code sealNow}) every one is sealed into a valid hash chain. The callers
+ * are not held up by the outage: what the queue cannot hold waits in the journal only (spilled). PostgreSQL (a
  * fresh schema; skipped without a server unless CI=true) with 100 000 events; H2 (served over TCP by the test) with the same scenario at 20 000 events, because the H2
  * store ingests several times slower and the suite must stay short.
  */
 class AsyncOutageFaultTest {
   private static final int THREADS = 4;
+  /** Smaller than what the producers still issue when the cut comes, so that the queue overflows. */
+  private static final int QUEUE = 2000;
 
   @TempDir Path journal;
 
@@ -69,7 +72,7 @@ class AsyncOutageFaultTest {
       assertThat(proxied).isNotEqualTo(directUrl);
       JdbcAuditStore store = JdbcAuditStore.create(proxied);
       AuditLog audit = AuditLog.builder().store(store).delivery(Delivery.ASYNC)
-          .journal(journal).batchSize(1000).retryBackoff(Duration.ofMillis(50), Duration.ofSeconds(1))
+          .journal(journal).queueCapacity(QUEUE).batchSize(1000).retryBackoff(Duration.ofMillis(50), Duration.ofSeconds(1))
           .closeTimeout(Duration.ofSeconds(60)).build();
       Set<UUID> acknowledged = ConcurrentHashMap.newKeySet();
       AtomicInteger issued = new AtomicInteger();
@@ -85,12 +88,17 @@ class AsyncOutageFaultTest {
       }
       awaitAtLeast(acknowledged, events / 3);
       proxy.cutFor(Duration.ofSeconds(10));
+      int ackAtCut = acknowledged.size();
       long maxFailures = 0;
       long maxAgeMillis = 0;
+      long maxJournalOnly = 0;
+      int ackDuringCut = 0;
       while (proxy.isCut()) {
         DeliveryHealth h = audit.health();
         maxFailures = Math.max(maxFailures, h.consecutiveFailures());
         maxAgeMillis = Math.max(maxAgeMillis, h.oldestUnshippedAge().toMillis());
+        maxJournalOnly = Math.max(maxJournalOnly, h.journalOnly());
+        ackDuringCut = acknowledged.size() - ackAtCut;
         Thread.sleep(100);
       }
       for (Future<?> f : producers) {
@@ -103,6 +111,11 @@ class AsyncOutageFaultTest {
       assertThat(maxFailures).as("the writer saw the outage (a pool may wait out most of it in one attempt)")
           .isGreaterThanOrEqualTo(1);
       assertThat(maxAgeMillis).as("health showed the backlog ageing").isGreaterThan(5_000);
+      // the journal took what the queue could not hold: with BLOCK the callers would have stopped
+      // after QUEUE + one batch, and waited for the store to come back
+      assertThat(ackDuringCut).as("events acknowledged while the store was unreachable").isEqualTo(events - ackAtCut);
+      assertThat(events - ackAtCut).isGreaterThan(QUEUE + 1000 + THREADS);
+      assertThat(maxJournalOnly).as("held by the journal only during the outage").isPositive();
       assertThat(acknowledged).hasSize(events);
       try (Connection c = DriverManager.getConnection(directUrl); Statement s = c.createStatement()) {
         try (ResultSet rs = s.executeQuery("select count(*), count(distinct id) from audit_event")) {

@@ -137,13 +137,24 @@ public final class AsyncDispatcher {
       throw new IllegalStateException("AuditLog is closed: event " + event.id() + " was not recorded");
     }
     long now = clock.millis();
-    JournalSegment segment = null;
-    if (journal != null) {
-      Journal.Appended a = journal.append(now, EventJson.bytes(event));
-      segment = a == null ? null : a.segment();
-    }
-    Item item = new Item(event, segment, now);
     unshipped.incrementAndGet();
+    if (journal != null) {
+      // queued under the journal's lock when there is room; otherwise the journal alone holds it
+      // (spilled) and the writer reads it back from there: a caller waits only when the journal
+      // cannot be written either
+      Item[] queued = new Item[1];
+      Journal.Appended a = journal.append(now, EventJson.bytes(event),
+          seg -> queue.offer(queued[0] = new Item(event, seg, now)));
+      if (a != null) {
+        if (a.spilled()) {
+          refuseIfWriterStopped(event, true);
+        } else {
+          refuseIfWriterStopped(queued[0]);
+        }
+        return;
+      }
+    }
+    Item item = new Item(event, null, now);
     if (queue.offer(item)) {
       refuseIfWriterStopped(item);
       return;
@@ -166,8 +177,8 @@ public final class AsyncDispatcher {
         }
         if (closing || writerDone) {
           unshipped.decrementAndGet();
-          throw new IllegalStateException("AuditLog was closed while event " + event.id() + " waited for queue space: "
-              + (segment != null ? "it is in the journal and is shipped on the next start" : "it was not recorded"));
+          throw new IllegalStateException("AuditLog was closed while event " + event.id() + " waited for queue space "
+              + "(held in memory only: no journal, or it could not be written): it was not recorded");
         }
       }
     } finally {
@@ -183,9 +194,15 @@ public final class AsyncDispatcher {
    */
   private void refuseIfWriterStopped(Item item) {
     if (writerDone && !closing && queue.remove(item)) {
+      refuseIfWriterStopped(item.event(), item.segment() != null);
+    }
+  }
+
+  private void refuseIfWriterStopped(AuditEvent event, boolean journaled) {
+    if (writerDone && !closing) {
       unshipped.decrementAndGet();
-      throw new IllegalStateException("the ASYNC writer thread has stopped (" + lastError + "): event " + item.event().id()
-          + (item.segment() != null ? " is in the journal and is shipped on the next start" : " was not recorded"));
+      throw new IllegalStateException("the ASYNC writer thread has stopped (" + lastError + "): event " + event.id()
+          + (journaled ? " is in the journal and is shipped on the next start" : " was not recorded"));
     }
   }
 
@@ -228,8 +245,12 @@ public final class AsyncDispatcher {
         if (batch.isEmpty() && preferReplay && replayLeft) {
           batch = replayBatch();
         }
+        boolean spilled = journal != null && journal.spilling();
         if (batch.isEmpty()) {
-          batch = queueBatch(replayLeft ? 0 : IDLE_POLL_NANOS);
+          batch = queueBatch(replayLeft || spilled ? 0 : IDLE_POLL_NANOS);
+        }
+        if (batch.isEmpty() && spilled) {
+          batch = spillBatch(); // only once the queue is empty: what it holds was journaled before
         }
         if (batch.isEmpty() && replayLeft) {
           batch = replayBatch();
@@ -238,7 +259,8 @@ public final class AsyncDispatcher {
         if (batch.isEmpty()) {
           // submitting before the queue: a call still under way when close began may yet queue an
           // event, and later calls see closing and refuse theirs
-          if (closing && submitting.get() == 0 && queue.isEmpty() && !hasReplay()) {
+          if (closing && submitting.get() == 0 && queue.isEmpty() && !hasReplay()
+              && (journal == null || !journal.spilling())) {
             return;
           }
           continue;
@@ -302,6 +324,45 @@ public final class AsyncDispatcher {
     return batch;
   }
 
+  /**
+   * The next events the journal alone holds (spilled while the queue was full), read back from
+   * their segment; empty when none are left, or when reading failed (reported; retried after a
+   * pause, the records stay in the journal).
+   */
+  private List<Item> spillBatch() throws InterruptedException {
+    Journal.Spilled read;
+    try {
+      read = journal.readSpilled(settings.batchSize(), () -> {
+        corrupt.incrementAndGet();
+        unshipped.decrementAndGet();
+      });
+    } catch (IOException e) {
+      error("spilled journal records cannot be read back (" + e + "); retrying", e);
+      LOG.error("auditkit journal: reading spilled events back failed; retrying in a second", e);
+      synchronized (wakeup) {
+        TimeUnit.SECONDS.timedWait(wakeup, 1);
+      }
+      return List.of();
+    }
+    if (read == null) {
+      return List.of();
+    }
+    List<Item> items = new ArrayList<>(read.entries().size());
+    for (JournalScan.Entry en : read.entries()) {
+      AuditEvent e = readable(read.segment(), en);
+      if (e == null) {
+        unshipped.decrementAndGet(); // counted, reported and skipped like a damaged record at start
+        read.segment().shipped(1);
+      } else {
+        items.add(new Item(e, read.segment(), en.acceptedAt()));
+      }
+    }
+    if (!items.isEmpty()) {
+      gathering(items.get(0).acceptedAt());
+    }
+    return items;
+  }
+
   private boolean hasReplay() {
     return replayIndex < replayItems.size() || replaySegment < recovered.size();
   }
@@ -355,17 +416,25 @@ public final class AsyncDispatcher {
       if (items.size() >= max) {
         break;
       }
-      try {
-        AuditEvent e = EventJson.fromJson(Json.MAPPER.readTree(en.payload()), AuditLimits.unlimited());
+      AuditEvent e = readable(r.segment(), en);
+      if (e != null) {
         items.add(new Item(e, r.segment(), en.acceptedAt()));
-      } catch (IOException | RuntimeException ex) {
-        corrupt.incrementAndGet();
-        error("journal record at " + r.segment().file() + ":" + en.offset() + " is not a readable event (" + ex + ")", ex);
-        LOG.error("auditkit journal: record at {} offset {} has a valid checksum but is not a readable event; skipped",
-            r.segment().file(), en.offset(), ex);
       }
     }
     return items;
+  }
+
+  /** The event a journal record holds, or null (counted and reported) when it is not a readable one. */
+  private AuditEvent readable(JournalSegment segment, JournalScan.Entry en) {
+    try {
+      return EventJson.fromJson(Json.MAPPER.readTree(en.payload()), AuditLimits.unlimited());
+    } catch (IOException | RuntimeException ex) {
+      corrupt.incrementAndGet();
+      error("journal record at " + segment.file() + ":" + en.offset() + " is not a readable event (" + ex + ")", ex);
+      LOG.error("auditkit journal: record at {} offset {} has a valid checksum but is not a readable event; skipped",
+          segment.file(), en.offset(), ex);
+      return null;
+    }
   }
 
   /**
@@ -506,6 +575,11 @@ public final class AsyncDispatcher {
 
   public DeliveryStats stats() {
     long oldest = Math.min(replayOldest, journalOnlyOldest);
+    long spilled = 0;
+    if (journal != null) {
+      oldest = Math.min(oldest, journal.spillOldest());
+      spilled = journal.spilledUnread();
+    }
     Item head = queue.peek();
     if (head != null) {
       oldest = Math.min(oldest, head.acceptedAt());
@@ -513,7 +587,7 @@ public final class AsyncDispatcher {
     synchronized (setAside) { // refused events are not in the store either
       oldest = Math.min(oldest, Math.min(inflightOldest, setAsideOldest));
     }
-    return new DeliveryStats(queue.size(), settings.queueCapacity(), journal == null ? 0 : journal.bytes(),
+    return new DeliveryStats(queue.size(), settings.queueCapacity(), spilled, journal == null ? 0 : journal.bytes(),
         settings.journal() != null, journal != null && journal.degraded(), oldest == Long.MAX_VALUE ? -1 : oldest,
         Math.max(0, unshipped.get()), shipped.get(), dropped.get(), setAside.size() + refusedInJournalOnly.get(),
         corrupt.get(), consecutiveFailures,
@@ -595,6 +669,7 @@ public final class AsyncDispatcher {
       add(ids, i);
       retained &= i.segment() != null;
     }
+    collectSpilledIds(ids);
     if (journal != null) {
       journal.close();
     }
@@ -608,6 +683,26 @@ public final class AsyncDispatcher {
   private static void add(List<UUID> ids, Item i) {
     if (ids.size() < REPORTED_IDS) {
       ids.add(i.event().id());
+    }
+  }
+
+  /** The ids of spilled events the writer did not read back (after every queued one: they came later). */
+  private void collectSpilledIds(List<UUID> ids) {
+    if (journal == null || writer.isAlive()) {
+      return; // the writer still owns the reading
+    }
+    try {
+      Journal.Spilled read;
+      while (ids.size() < REPORTED_IDS && (read = journal.readSpilled(REPORTED_IDS - ids.size(), () -> { })) != null) {
+        for (JournalScan.Entry en : read.entries()) {
+          AuditEvent e = readable(read.segment(), en);
+          if (e != null && ids.size() < REPORTED_IDS) {
+            ids.add(e.id());
+          }
+        }
+      }
+    } catch (IOException e) {
+      LOG.warn("auditkit journal: the ids of spilled events could not be read for the report: {}", e.toString());
     }
   }
 

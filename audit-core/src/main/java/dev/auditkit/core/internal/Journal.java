@@ -45,8 +45,26 @@ public final class Journal implements AutoCloseable {
   /** A segment found at start, with how many valid records it holds and the oldest one's time. */
   public record Recovered(JournalSegment segment, long records, long oldestAcceptedAt) {}
 
-  /** Where a record went. */
-  public record Appended(JournalSegment segment, long position) {}
+  /**
+   * Where a record went; {@code spilled} when the journal alone holds it (the queue was full, see
+   * {@link #append(long, byte[], HandOff)}) and the writer reads it back with {@link #readSpilled}.
+   */
+  public record Appended(JournalSegment segment, long position, boolean spilled) {}
+
+  /**
+   * Puts a just-journaled event on the in-memory queue without waiting; false when the queue is
+   * full. Called under the append lock, so that queued and spilled records never interleave.
+   */
+  @FunctionalInterface
+  public interface HandOff {
+    boolean offer(JournalSegment segment);
+  }
+
+  /** Records read back from the spilled part of the journal, oldest first, each with its segment. */
+  public record Spilled(JournalSegment segment, List<JournalScan.Entry> entries) {}
+
+  /** Bytes read from a segment at a time when reading spilled records back. */
+  private static final int SPILL_READ_BYTES = 1 << 20;
 
   private final Path dir;
   private final JournalDurability durability;
@@ -73,6 +91,15 @@ public final class Journal implements AutoCloseable {
   private volatile boolean degraded;
   // guarded by syncMonitor
   private boolean syncing;
+  // guarded by appendLock: the spilled part of the journal, records no queue holds. From the
+  // first record that found the queue full, every record is spilled (none is queued) until the
+  // writer has read back to the end of the journal; spillSegments holds the segments from the one
+  // it reads (at spillCursor) to the newest.
+  private boolean spilling;
+  private final java.util.ArrayDeque<JournalSegment> spillSegments = new java.util.ArrayDeque<>();
+  private long spillCursor;
+  private long spilledUnread;
+  private long spillOldest = Long.MAX_VALUE;
 
   private Journal(Path dir, JournalDurability durability, long segmentBytes, BiConsumer<String, Throwable> errors) {
     this.dir = dir;
@@ -217,12 +244,26 @@ public final class Journal implements AutoCloseable {
    *     memory only
    */
   public Appended append(long acceptedAt, byte[] payload) {
+    return append(acceptedAt, payload, segment -> true);
+  }
+
+  /**
+   * Appends one record, hands it to the queue with {@code handOff} (under the append lock) and, at
+   * POWER_LOSS, waits until it is on disk. When the queue is full the record is <em>spilled</em>:
+   * the journal alone holds it, and every later record too until {@link #readSpilled} has read
+   * them all back, so a full queue never makes the caller wait while the journal can be written.
+   *
+   * @return where it went and whether it was spilled, or null when the journal cannot be written
+   *     and the caller must keep the event in memory ({@code handOff} was not called)
+   */
+  public Appended append(long acceptedAt, byte[] payload, HandOff handOff) {
     // the checksum (and, for write(2), the whole record) is made before taking the lock
     int crc = mapping ? JournalRecord.crc(acceptedAt, payload, 0, payload.length) : 0;
     ByteBuffer record = mapping ? null : JournalRecord.encode(acceptedAt, payload);
     int n = JournalRecord.HEADER + payload.length;
     JournalSegment seg;
     long end;
+    boolean spilled;
     synchronized (appendLock) {
       if (closed) {
         return null;
@@ -259,6 +300,16 @@ public final class Journal implements AutoCloseable {
       liveBytes.addAndGet(n);
       written += n;
       end = written;
+      if (!spilling && !handOff.offer(seg)) {
+        spilling = true;
+        spillSegments.add(seg);
+        spillCursor = before;
+      }
+      spilled = spilling;
+      if (spilled) {
+        spilledUnread++;
+        spillOldest = Math.min(spillOldest, acceptedAt);
+      }
       if (seg.bytes() >= segmentBytes) {
         roll();
       }
@@ -266,7 +317,130 @@ public final class Journal implements AutoCloseable {
     if (durability == JournalDurability.POWER_LOSS) {
       awaitDurable(end);
     }
-    return new Appended(seg, end);
+    return new Appended(seg, end, spilled);
+  }
+
+  /** Whether records are spilled (held by the journal only) that {@link #readSpilled} has not read back yet. */
+  public boolean spilling() {
+    synchronized (appendLock) {
+      return spilling;
+    }
+  }
+
+  /** How many spilled records are not read back yet. */
+  public long spilledUnread() {
+    synchronized (appendLock) {
+      return spilledUnread;
+    }
+  }
+
+  /** The acceptance time of the oldest spilled record not read back yet (or an older one), or MAX_VALUE. */
+  public long spillOldest() {
+    synchronized (appendLock) {
+      return spillOldest;
+    }
+  }
+
+  /**
+   * Reads back up to {@code max} spilled records, oldest first, from one segment; the writer thread
+   * calls it (one reader at a time). Returns null when nothing is spilled any more: the reader has
+   * reached the end of the journal, so from the next append on records are queued again. A record
+   * found damaged is reported, counted in {@code corrupt} and skipped (its segment is told it
+   * is shipped, so it does not stay for ever).
+   *
+   * @throws IOException when the segment cannot be read (the records stay; try again later)
+   */
+  public Spilled readSpilled(int max, Runnable corrupt) throws IOException {
+    JournalSegment seg;
+    long from;
+    long end;
+    synchronized (appendLock) {
+      while (true) {
+        seg = spillSegments.peekFirst();
+        if (!spilling || seg == null) {
+          endSpill();
+          return null;
+        }
+        from = spillCursor;
+        end = seg.bytes();
+        if (from < end) {
+          break;
+        }
+        if (seg == active) {
+          endSpill(); // everything written is read back: the next record is queued again
+          return null;
+        }
+        spillSegments.removeFirst(); // sealed, and read to its end
+        spillCursor = JournalRecord.SEGMENT_HEADER;
+      }
+    }
+    List<JournalScan.Entry> entries = new ArrayList<>();
+    long pos = from;
+    try (FileChannel ch = FileChannel.open(seg.file(), StandardOpenOption.READ)) {
+      long window = pos;
+      ByteBuffer buf = read(ch, window, (int) Math.min(end - window, SPILL_READ_BYTES));
+      while (entries.size() < max && pos < end) {
+        int at = (int) (pos - window);
+        JournalScan.Entry e = JournalScan.recordAt(buf, at, pos);
+        if (e == null && window + buf.limit() < end) {
+          // perhaps only cut off by the window: a fresh one from here, as large as the record says it is
+          long need = SPILL_READ_BYTES;
+          if (buf.limit() - at >= JournalRecord.HEADER && buf.getInt(at) == JournalRecord.MAGIC) {
+            need = Math.max(need, JournalRecord.HEADER + (long) Math.max(0, buf.getInt(at + 4)));
+          }
+          window = pos;
+          buf = read(ch, window, (int) Math.min(end - window, need));
+          at = 0;
+          e = JournalScan.recordAt(buf, 0, pos);
+        }
+        if (e != null) {
+          entries.add(e);
+          pos += JournalRecord.HEADER + e.payload().length;
+          continue;
+        }
+        // damaged where a record was written: resume at the next whole record
+        int next = JournalScan.nextValid(buf, at + 1);
+        long skipTo = next < 0 ? window + buf.limit() : window + next;
+        String msg = "journal segment " + seg.file() + ": " + (skipTo - pos) + " bytes at offset " + pos
+            + " are not a valid record while reading spilled events back; skipped";
+        LOG.error("auditkit journal: {}", msg);
+        errors.accept(msg, null);
+        corrupt.run();
+        seg.shipped(1); // at least one record was written there; the segment must not wait for it for ever
+        pos = skipTo;
+      }
+    }
+    synchronized (appendLock) {
+      if (seg == active && pos >= seg.bytes()) {
+        endSpill(); // read to the end of the journal: the next record is queued again
+      } else {
+        spillCursor = pos;
+        spilledUnread = Math.max(0, spilledUnread - entries.size());
+        if (!entries.isEmpty()) {
+          spillOldest = entries.get(entries.size() - 1).acceptedAt(); // no later record is older than it
+        }
+      }
+    }
+    return new Spilled(seg, entries);
+  }
+
+  /** Reads {@code length} bytes at {@code position} into a fresh buffer (array-backed, flipped). */
+  private static ByteBuffer read(FileChannel ch, long position, int length) throws IOException {
+    ByteBuffer buf = ByteBuffer.allocate(length);
+    while (buf.hasRemaining()) {
+      if (ch.read(buf, position + buf.position()) < 0) {
+        throw new IOException("journal segment ends before " + (position + length));
+      }
+    }
+    buf.flip();
+    return buf;
+  }
+
+  private void endSpill() {
+    spilling = false;
+    spillSegments.clear();
+    spilledUnread = 0;
+    spillOldest = Long.MAX_VALUE;
   }
 
   /** Group commit: one waiter forces the file for everyone who wrote before it looked. */
@@ -360,6 +534,9 @@ public final class Journal implements AutoCloseable {
         }
       }
       active = new JournalSegment(f, nextSequence - 1, ch, JournalRecord.SEGMENT_HEADER, 0, false, this::subtractBytes);
+      if (spilling) {
+        spillSegments.add(active); // records spilled from now on are here
+      }
       if (mapping) {
         active.map(mapper); // appends are copies into the page cache (see MappedAppender)
       }

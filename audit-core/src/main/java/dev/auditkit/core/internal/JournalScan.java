@@ -62,7 +62,7 @@ public final class JournalScan {
     }
     int pos = JournalRecord.SEGMENT_HEADER;
     while (pos < file.length) {
-      Entry e = recordAt(buf, pos);
+      Entry e = recordAt(buf, pos, pos);
       if (e != null) {
         entries.add(e);
         pos += JournalRecord.HEADER + e.payload().length;
@@ -90,16 +90,18 @@ public final class JournalScan {
     return true;
   }
 
-  private static int nextValid(ByteBuffer buf, int from) {
+  /** The next index from {@code from} where a whole valid record starts, or -1. */
+  static int nextValid(ByteBuffer buf, int from) {
     for (int p = from; p + JournalRecord.HEADER <= buf.limit(); p++) {
-      if (buf.getInt(p) == JournalRecord.MAGIC && recordAt(buf, p) != null) {
+      if (buf.getInt(p) == JournalRecord.MAGIC && recordAt(buf, p, p) != null) {
         return p;
       }
     }
     return -1;
   }
 
-  private static Entry recordAt(ByteBuffer buf, int pos) {
+  /** The valid record at index {@code pos} of {@code buf} (array-backed), or null; {@code offset} is its place in the file. */
+  static Entry recordAt(ByteBuffer buf, int pos, long offset) {
     if (buf.limit() - pos < JournalRecord.HEADER || buf.getInt(pos) != JournalRecord.MAGIC) {
       return null;
     }
@@ -115,6 +117,6 @@ public final class JournalScan {
     }
     byte[] payload = new byte[length];
     System.arraycopy(buf.array(), start, payload, 0, length);
-    return new Entry(pos, acceptedAt, payload);
+    return new Entry(offset, acceptedAt, payload);
   }
 }

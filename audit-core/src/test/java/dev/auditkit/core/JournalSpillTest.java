@@ -1,0 +1,252 @@
+package dev.auditkit.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import dev.auditkit.core.internal.JournalScan;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * With a journal, a full queue does not hold callers up: the event is journaled as always and left
+ * there (spilled) until the writer, having shipped the queue, reads it back. Every event arrives
+ * once, in the order the journal took them, and the queue is used again once the writer caught up.
+ */
+class JournalSpillTest {
+  private static final Duration WAIT = Duration.ofSeconds(20);
+  @TempDir Path dir;
+
+  private AuditLog.Builder journaled(AuditSink sink, JournalDurability durability) {
+    return AuditLog.builder().store(sink).delivery(Delivery.ASYNC).journal(dir).journalDurability(durability)
+        .retryBackoff(Duration.ofMillis(1), Duration.ofMillis(20));
+  }
+
+  private List<Path> segments() throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.filter(p -> p.getFileName().toString().endsWith(".journal")).sorted().collect(Collectors.toList());
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(JournalDurability.class)
+  void aFullQueue_doesNotHoldTheCallerUp_andEveryEventArrivesOnce_inOrder(JournalDurability durability)
+      throws Exception {
+    GatedSink sink = new GatedSink().hold(); // the store is stuck: nothing is shipped
+    AuditLog audit = journaled(sink, durability).queueCapacity(8).batchSize(50).build();
+    List<UUID> ids = new ArrayList<>();
+    int n = durability == JournalDurability.POWER_LOSS ? 300 : 2_000; // one fsync per call there
+    // with BLOCK and no spill the ninth call would wait for the stuck store (30 s)
+    assertTimeoutPreemptively(Duration.ofSeconds(15), () -> {
+      for (int i = 0; i < n; i++) {
+        ids.add(audit.updated("invoice", "inv-" + i, Map.of("status", "open"), Map.of("status", "paid")));
+      }
+    });
+    Thread.sleep(30);
+    DeliveryHealth h = audit.health();
+    assertThat(h.queueDepth()).isLessThanOrEqualTo(8);
+    assertThat(h.journalOnly()).isBetween((long) n - 8 - 50, (long) n);
+    assertThat(h.unshipped()).isEqualTo(n);
+    assertThat(h.oldestUnshippedAge()).isGreaterThanOrEqualTo(Duration.ofMillis(30));
+    assertThat(h.healthy()).as("spilling is not a failure").isTrue();
+    assertThat(sink.store.size()).isZero();
+
+    sink.release();
+    Await.until("all shipped", WAIT, () -> audit.health().unshipped() == 0);
+    assertThat(sink.store.events()).extracting(AuditEvent::id).containsExactlyElementsOf(ids);
+    assertThat(sink.batchSizes.stream().mapToInt(Integer::intValue).sum()).as("written once each").isEqualTo(n);
+    AuditEvent e = sink.store.events().get(n - 1);
+    assertThat(e.resource().id()).isEqualTo("inv-" + (n - 1));
+    assertThat(e.changes()).singleElement().satisfies(c -> assertThat(c.path()).isEqualTo("status"));
+    h = audit.health();
+    assertThat(h.journalOnly()).isZero();
+    assertThat(h.oldestUnshippedAge()).isZero();
+    audit.close();
+    assertThat(segments()).isEmpty();
+  }
+
+  @Test
+  void spilledEventsAcrossManySegments_areReadBack_andEverySegmentIsRemovedOnceShipped() throws Exception {
+    GatedSink sink = new GatedSink().hold();
+    AuditLog audit = journaled(sink, JournalDurability.PROCESS_CRASH).journalSegmentBytes(4096).queueCapacity(4)
+        .batchSize(7).build();
+    List<UUID> ids = new ArrayList<>();
+    for (int i = 0; i < 500; i++) {
+      ids.add(audit.logAction("export_report", "report", "r-" + i, Map.of("i", i)));
+    }
+    assertThat(segments()).hasSizeGreaterThan(10);
+    sink.release();
+    Await.until("all shipped", WAIT, () -> sink.store.size() == 500);
+    assertThat(sink.store.events()).extracting(AuditEvent::id).containsExactlyElementsOf(ids);
+    Await.until("shipped segments removed", WAIT, () -> Await.uncheck(this::segments).size() == 1);
+    assertThat(audit.health().journalBytes()).isLessThan(4096 + 1024);
+    audit.close();
+    assertThat(segments()).isEmpty();
+  }
+
+  @Test
+  void onceTheWriterCaughtUp_eventsAreQueuedAgain_andASecondOverflowSpillsAgain() throws Exception {
+    GatedSink sink = new GatedSink().hold();
+    AuditLog audit = journaled(sink, JournalDurability.PROCESS_CRASH).queueCapacity(4).batchSize(10)
+        .batchDelay(Duration.ZERO).build();
+    List<UUID> ids = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      ids.add(audit.viewed("job", "a-" + i));
+    }
+    assertThat(audit.health().journalOnly()).isPositive();
+    sink.release();
+    Await.until("caught up", WAIT, () -> audit.health().unshipped() == 0);
+    assertThat(audit.health().journalOnly()).isZero();
+
+    sink.hold();
+    int attempts = sink.attempts.get();
+    ids.add(audit.viewed("job", "b-0")); // the writer takes it and waits in the store
+    Await.until("in flight", WAIT, () -> sink.attempts.get() > attempts);
+    for (int i = 1; i <= 4; i++) {
+      ids.add(audit.viewed("job", "b-" + i));
+    }
+    DeliveryHealth h = audit.health();
+    assertThat(h.queueDepth()).as("queued again, not spilled").isEqualTo(4);
+    assertThat(h.journalOnly()).isZero();
+    for (int i = 5; i < 30; i++) {
+      ids.add(audit.viewed("job", "b-" + i));
+    }
+    assertThat(audit.health().journalOnly()).isEqualTo(25);
+    sink.release();
+    Await.until("all shipped", WAIT, () -> audit.health().unshipped() == 0);
+    assertThat(sink.store.events()).extracting(AuditEvent::id).containsExactlyElementsOf(ids);
+    audit.close();
+    assertThat(segments()).isEmpty();
+  }
+
+  /** Many callers against a slow store: the queue fills and drains over and over, spill and queue alternate. */
+  @ParameterizedTest
+  @EnumSource(JournalDurability.class)
+  void manyCallers_slowStore_nothingLostOrDuplicated_andEachCallersOrderKept(JournalDurability durability)
+      throws Exception {
+    boolean fsyncs = durability == JournalDurability.POWER_LOSS; // callers are much slower there
+    List<AuditEvent> written = new CopyOnWriteArrayList<>();
+    AuditSink slow = batch -> {
+      try {
+        Thread.sleep(fsyncs ? 10 : 2);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      written.addAll(batch);
+    };
+    int threads = 4;
+    int each = fsyncs ? 400 : 5_000;
+    AuditLog audit = journaled(slow, durability).queueCapacity(16).batchSize(fsyncs ? 10 : 50)
+        .journalSegmentBytes(256 * 1024).build();
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<?>> fs = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        fs.add(pool.submit(() -> {
+          for (int i = 0; i < each; i++) {
+            audit.viewed("job", thread + ":" + i);
+          }
+        }));
+      }
+      boolean sawSpill = false;
+      for (Future<?> f : fs) {
+        while (!f.isDone()) {
+          sawSpill |= audit.health().journalOnly() > 0;
+          Thread.sleep(1);
+        }
+        f.get();
+      }
+      Await.until("all shipped", Duration.ofSeconds(60), () -> audit.health().unshipped() == 0);
+      audit.close();
+      assertThat(sawSpill).as("the callers outran the store: events were spilled").isTrue();
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(written).hasSize(threads * each);
+    assertThat(written.stream().map(AuditEvent::id).distinct().count()).isEqualTo((long) threads * each);
+    Map<String, Integer> last = new HashMap<>();
+    for (AuditEvent e : written) {
+      String[] p = e.resource().id().split(":");
+      int i = Integer.parseInt(p[1]);
+      Integer before = last.put(p[0], i);
+      assertThat(i).as("caller %s's events in its order", p[0]).isEqualTo(before == null ? 0 : before + 1);
+    }
+    assertThat(segments()).isEmpty();
+  }
+
+  @Test
+  void closeWhileEventsAreSpilled_namesThem_keepsThemInTheJournal_andTheNextStartShipsThemOnce() throws Exception {
+    GatedSink down = new GatedSink().failAlways(true);
+    AuditLog audit = journaled(down, JournalDurability.PROCESS_CRASH).queueCapacity(4).batchSize(10)
+        .closeTimeout(Duration.ofMillis(50)).build();
+    List<UUID> ids = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      ids.add(audit.viewed("job", "j-" + i));
+    }
+    assertThat(audit.health().journalOnly()).isGreaterThan(250);
+    assertThatThrownBy(audit::close).isInstanceOfSatisfying(UnshippedEventsException.class, e -> {
+      assertThat(e.count()).isEqualTo(300);
+      assertThat(e.retainedInJournal()).isTrue();
+      assertThat(e.oldestIds()).containsExactlyElementsOf(ids.subList(0, 100));
+    });
+
+    GatedSink sink = new GatedSink();
+    try (AuditLog again = journaled(sink, JournalDurability.PROCESS_CRASH).build()) {
+      Await.until("replayed", WAIT, () -> sink.store.size() == 300);
+    }
+    assertThat(sink.store.events()).extracting(AuditEvent::id).containsExactlyElementsOf(ids);
+    assertThat(sink.batchSizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(300);
+    assertThat(segments()).isEmpty();
+  }
+
+  @Test
+  void aSpilledRecordDamagedBeforeItIsReadBack_isReportedAndSkipped_theOthersArrive() throws Exception {
+    GatedSink sink = new GatedSink().hold();
+    AuditLog audit = journaled(sink, JournalDurability.PROCESS_CRASH).queueCapacity(4).batchSize(10).build();
+    List<UUID> ids = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      ids.add(audit.viewed("job", "j-" + i));
+    }
+    Path segment = segments().get(0);
+    List<JournalScan.Entry> records = JournalScan.of(Files.readAllBytes(segment)).entries();
+    assertThat(records).hasSize(50);
+    JournalScan.Entry victim = records.get(30); // long after the queue filled: spilled
+    try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+      ch.write(ByteBuffer.wrap(new byte[] {(byte) 0xAB, (byte) 0xCD}), victim.offset() + 40);
+    }
+    sink.release();
+    Await.until("the rest shipped", WAIT, () -> audit.health().unshipped() == 0);
+    List<UUID> expected = new ArrayList<>(ids);
+    expected.remove(30);
+    assertThat(sink.store.events()).extracting(AuditEvent::id).containsExactlyElementsOf(expected);
+    DeliveryHealth h = audit.health();
+    assertThat(h.corruptRecordsSkipped()).isEqualTo(1);
+    assertThat(h.lastError()).hasValueSatisfying(m -> assertThat(m).contains("not a valid record")
+        .contains(segment.getFileName().toString()));
+    audit.close();
+    assertThat(segments()).as("the segment is not kept waiting for the skipped record").isEmpty();
+  }
+}
