@@ -130,6 +130,34 @@ public class AsyncAppendBenchmark {
     }
   }
 
+  /**
+   * The store is down for the whole trial: the queue is full after 8192 events and every later
+   * event is held by the journal only (spilled). With BLOCK and no journal the caller would wait
+   * for ever here. What is journaled is deleted at the end.
+   */
+  public static class ProcessCrashStoreDown extends Audit {
+    @Setup(Level.Trial)
+    public void setUp() throws IOException {
+      dir = benchDir("journal-down-");
+      audit = AuditLog.builder().store(events -> {
+        throw new dev.auditkit.core.AuditWriteException("store down (benchmark)");
+      }).delivery(Delivery.ASYNC).journal(dir).journalDurability(JournalDurability.PROCESS_CRASH)
+          .retryBackoff(java.time.Duration.ofMillis(100), java.time.Duration.ofSeconds(1))
+          .closeTimeout(java.time.Duration.ZERO).closeOnShutdown(false).build();
+    }
+
+    @Override
+    @TearDown(Level.Trial)
+    public void close() throws IOException {
+      try {
+        audit.close();
+      } catch (dev.auditkit.core.UnshippedEventsException expected) {
+        // everything is still in the journal: the store never came back
+      }
+      deleteTree(dir);
+    }
+  }
+
   public static class PowerLoss extends Audit {
     @Setup(Level.Trial)
     public void setUp() throws IOException {
@@ -203,6 +231,14 @@ public class AsyncAppendBenchmark {
 
   @Benchmark
   public Object asyncJournalProcessCrash(ProcessCrash s) {
+    return s.audit.appendAuditLog(s.event);
+  }
+
+  /** PROCESS_CRASH while the store is down: events spill to the journal, the caller does not wait. */
+  @Benchmark
+  @Warmup(iterations = 1, time = 3)
+  @Measurement(iterations = 2, time = 3) // about 1 GB of journal per second is written here
+  public Object asyncJournalProcessCrashStoreDown(ProcessCrashStoreDown s) {
     return s.audit.appendAuditLog(s.event);
   }
 
