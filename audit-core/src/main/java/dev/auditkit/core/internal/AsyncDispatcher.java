@@ -137,13 +137,14 @@ public final class AsyncDispatcher {
       throw new IllegalStateException("AuditLog is closed: event " + event.id() + " was not recorded");
     }
     long now = clock.millis();
+    byte[] record = journal == null ? null : EventJson.bytes(event);
     unshipped.incrementAndGet();
     if (journal != null) {
       // queued under the journal's lock when there is room; otherwise the journal alone holds it
       // (spilled) and the writer reads it back from there: a caller waits only when the journal
       // cannot be written either
       Item[] queued = new Item[1];
-      Journal.Appended a = journal.append(now, EventJson.bytes(event),
+      Journal.Appended a = journal.append(now, record,
           seg -> queue.offer(queued[0] = new Item(event, seg, now)));
       if (a != null) {
         if (a.spilled()) {
