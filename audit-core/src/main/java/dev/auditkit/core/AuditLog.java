@@ -336,6 +336,7 @@ public final class AuditLog implements AutoCloseable {
     private Duration closeTimeout = Duration.ofSeconds(10);
     private boolean closeOnShutdown = true;
     private long segmentBytes = 16L * 1024 * 1024;
+    private long journalCapacity = 1L << 30;
     private boolean asyncOptionSet;
     private ChangeDiffer differ = ChangeDiffer.defaults();
     private RedactionPolicy redaction = RedactionPolicy.defaults();
@@ -464,6 +465,21 @@ public final class AuditLog implements AutoCloseable {
       return async();
     }
 
+    /**
+     * ASYNC with a journal: the most bytes of records its segments may hold, 1 GiB by default
+     * (about 1.3 million events of 800 bytes). Events the queue cannot hold wait in the journal
+     * (see {@link OverflowPolicy}); once it holds this much, new events are kept in memory only
+     * and the overflow policy applies, as on a full disk, until shipped segments are removed.
+     * {@link DeliveryHealth#journalDegraded()} is true meanwhile. At least 1 MiB.
+     */
+    public Builder journalCapacity(long bytes) {
+      if (bytes < 1L << 20) {
+        throw new IllegalArgumentException("journalCapacity must be at least 1 MiB (1048576 bytes), got " + bytes);
+      }
+      this.journalCapacity = bytes;
+      return async();
+    }
+
     /** For tests: roll journal segments at this size. */
     Builder journalSegmentBytes(long bytes) {
       this.segmentBytes = bytes;
@@ -492,7 +508,7 @@ public final class AuditLog implements AutoCloseable {
 
     AsyncSettings asyncSettings() {
       return new AsyncSettings(queueCapacity, overflow, batchSize, batchDelay, retryMin, retryMax, closeTimeout,
-          journal, durability, segmentBytes);
+          journal, durability, segmentBytes, journalCapacity);
     }
 
     /**

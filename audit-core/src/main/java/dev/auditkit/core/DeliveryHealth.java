@@ -98,8 +98,9 @@ public final class DeliveryHealth {
   }
 
   /**
-   * True while a configured journal cannot be written (full or read-only disk): events are then
-   * held in memory only, and callers wait when the queue is full. See {@link #lastError()}.
+   * True while a configured journal cannot be written (full or read-only disk) or holds its
+   * {@code journalCapacity}: events are then held in memory only, and callers wait when the queue
+   * is full. See {@link #lastError()}.
    */
   public boolean journalDegraded() {
     return journalDegraded;

@@ -249,4 +249,56 @@ class JournalSpillTest {
     audit.close();
     assertThat(segments()).as("the segment is not kept waiting for the skipped record").isEmpty();
   }
+
+  /** Spilling is bounded: at journalCapacity the journal degrades like a full disk, and recovers. */
+  @Test
+  void aJournalAtItsCapacity_keepsEventsInMemory_callersWait_andJournalingResumesOnceShipped() throws Exception {
+    GatedSink sink = new GatedSink().hold();
+    long capacity = 1 << 20;
+    AuditLog audit = journaled(sink, JournalDurability.PROCESS_CRASH).queueCapacity(4).batchSize(20)
+        .journalCapacity(capacity).journalSegmentBytes(64 * 1024).build();
+    int n = 1_500; // about 1.7 MB of records: more than the journal may hold
+    List<UUID> ids = new CopyOnWriteArrayList<>();
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      Future<?> producer = pool.submit(() -> {
+        for (int i = 0; i < n; i++) {
+          ids.add(audit.logAction("export_report", "report", "r-" + i, Map.of("note", "n".repeat(1000), "i", i)));
+        }
+      });
+      Await.until("journal full", WAIT, () -> audit.health().journalDegraded());
+      Await.until("queue full", WAIT, () -> audit.health().queueDepth() == 4);
+      Thread.sleep(100);
+      assertThat(producer).as("the caller waits: BLOCK").isNotDone();
+      DeliveryHealth h = audit.health();
+      assertThat(h.journalBytes()).isLessThanOrEqualTo(capacity).isGreaterThan(capacity - 4096);
+      assertThat(h.healthy()).isFalse();
+      assertThat(h.lastError()).hasValueSatisfying(m -> assertThat(m).contains("capacity is " + capacity)
+          .contains("journalCapacity").contains("kept in memory"));
+      assertThat(ids).hasSizeLessThan(n);
+
+      sink.release();
+      producer.get(30, TimeUnit.SECONDS);
+      Await.until("all shipped", WAIT, () -> audit.health().unshipped() == 0);
+      assertThat(sink.store.events()).extracting(AuditEvent::id).doesNotHaveDuplicates()
+          .containsExactlyInAnyOrderElementsOf(ids);
+      assertThat(sink.batchSizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(n);
+      // shipped segments are gone: the next event is journaled again
+      audit.viewed("job", "after");
+      assertThat(audit.health().journalDegraded()).isFalse();
+      assertThat(Await.uncheck(this::segments)).isNotEmpty();
+      Await.until("shipped", WAIT, () -> sink.store.size() == n + 1);
+      audit.close();
+      assertThat(segments()).isEmpty();
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void journalCapacity_belowOneMebibyte_isRefused() {
+    assertThatThrownBy(() -> AuditLog.builder().journalCapacity(1000)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("journalCapacity").hasMessageContaining("1000");
+    assertThatThrownBy(() -> AuditLog.builder().journalCapacity(-1)).isInstanceOf(IllegalArgumentException.class);
+  }
 }

@@ -101,7 +101,8 @@ public final class AsyncDispatcher {
     this.queue = new LinkedBlockingQueue<>(settings.queueCapacity());
     this.backoff = new Backoff(settings.retryMin(), settings.retryMax());
     if (settings.journal() != null) {
-      this.journal = Journal.open(settings.journal(), settings.durability(), settings.segmentBytes(), this::error);
+      this.journal = Journal.open(settings.journal(), settings.durability(), settings.segmentBytes(),
+          settings.journalCapacity(), this::error);
       this.recovered = journal.recovered();
       this.corrupt.set(journal.corruptRecords());
       recovered.forEach(r -> unshipped.addAndGet(r.records()));

@@ -69,6 +69,8 @@ public final class Journal implements AutoCloseable {
   private final Path dir;
   private final JournalDurability durability;
   private final long segmentBytes;
+  /** The most record bytes the segments may hold; beyond it appends are refused (memory only). */
+  private final long capacity;
   /** PROCESS_CRASH on a file system that suits it: appends go through a mapping. */
   private final boolean mapping;
   /** With {@link #mapping}: prepares each segment's next window off the appending threads. */
@@ -88,6 +90,8 @@ public final class Journal implements AutoCloseable {
   private long written;
   private long retryAt;
   private boolean closed;
+  /** The segments hold {@link #capacity} bytes: appends are refused until shipped ones are removed. */
+  private boolean full;
   private volatile boolean degraded;
   // guarded by syncMonitor
   private boolean syncing;
@@ -101,8 +105,10 @@ public final class Journal implements AutoCloseable {
   private long spilledUnread;
   private long spillOldest = Long.MAX_VALUE;
 
-  private Journal(Path dir, JournalDurability durability, long segmentBytes, BiConsumer<String, Throwable> errors) {
+  private Journal(Path dir, JournalDurability durability, long segmentBytes, long capacity,
+      BiConsumer<String, Throwable> errors) {
     this.dir = dir;
+    this.capacity = capacity;
     this.durability = durability;
     this.segmentBytes = segmentBytes;
     this.errors = errors;
@@ -132,7 +138,16 @@ public final class Journal implements AutoCloseable {
    */
   public static Journal open(Path dir, JournalDurability durability, long segmentBytes,
       BiConsumer<String, Throwable> errors) {
-    Journal j = new Journal(dir.toAbsolutePath().normalize(), durability, segmentBytes, errors);
+    return open(dir, durability, segmentBytes, Long.MAX_VALUE, errors);
+  }
+
+  /**
+   * As {@link #open(Path, JournalDurability, long, BiConsumer)}, refusing appends (the journal
+   * degrades, see {@link #append}) while its segments hold {@code capacity} bytes or more.
+   */
+  public static Journal open(Path dir, JournalDurability durability, long segmentBytes, long capacity,
+      BiConsumer<String, Throwable> errors) {
+    Journal j = new Journal(dir.toAbsolutePath().normalize(), durability, segmentBytes, capacity, errors);
     j.lockAndScan();
     synchronized (j.appendLock) {
       j.startSegment();
@@ -267,6 +282,21 @@ public final class Journal implements AutoCloseable {
     synchronized (appendLock) {
       if (closed) {
         return null;
+      }
+      if (liveBytes.get() + n > capacity) {
+        if (!full) {
+          full = true;
+          degrade("journal " + dir + " holds " + liveBytes.get() + " bytes, its capacity is " + capacity
+              + " (journalCapacity)", null);
+        }
+        return null;
+      }
+      if (full) {
+        full = false;
+        if (active != null) {
+          degraded = false;
+          LOG.warn("auditkit journal: {} is below its capacity again, events are journaled again", dir);
+        }
       }
       if (active == null) {
         if (System.currentTimeMillis() < retryAt || !startSegment()) {
