@@ -148,8 +148,10 @@ class JournalSpillTest {
       throws Exception {
     boolean fsyncs = durability == JournalDurability.POWER_LOSS; // callers are much slower there
     List<AuditEvent> written = new CopyOnWriteArrayList<>();
+    java.util.concurrent.CountDownLatch opened = new java.util.concurrent.CountDownLatch(1);
     AuditSink slow = batch -> {
       try {
+        opened.await(); // closed until events have spilled, so that every run spills
         Thread.sleep(fsyncs ? 10 : 2);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -171,17 +173,13 @@ class JournalSpillTest {
           }
         }));
       }
-      boolean sawSpill = false;
+      Await.until("events spilled", WAIT, () -> audit.health().journalOnly() > 0);
+      opened.countDown();
       for (Future<?> f : fs) {
-        while (!f.isDone()) {
-          sawSpill |= audit.health().journalOnly() > 0;
-          Thread.sleep(1);
-        }
-        f.get();
+        f.get(60, TimeUnit.SECONDS);
       }
       Await.until("all shipped", Duration.ofSeconds(60), () -> audit.health().unshipped() == 0);
       audit.close();
-      assertThat(sawSpill).as("the callers outran the store: events were spilled").isTrue();
     } finally {
       pool.shutdownNow();
     }
@@ -244,10 +242,11 @@ class JournalSpillTest {
     assertThat(sink.store.events()).extracting(AuditEvent::id).containsExactlyElementsOf(expected);
     DeliveryHealth h = audit.health();
     assertThat(h.corruptRecordsSkipped()).isEqualTo(1);
-    assertThat(h.lastError()).hasValueSatisfying(m -> assertThat(m).contains("not a valid record")
+    assertThat(h.lastError()).hasValueSatisfying(m -> assertThat(m).contains("failing its checksum")
         .contains(segment.getFileName().toString()));
     audit.close();
     assertThat(segments()).as("the segment is not kept waiting for the skipped record").isEmpty();
+    assertThat(segment.resolveSibling(segment.getFileName() + ".corrupt")).as("but kept for inspection").exists();
   }
 
   /** Spilling is bounded: at journalCapacity the journal degrades like a full disk, and recovers. */
@@ -300,5 +299,95 @@ class JournalSpillTest {
     assertThatThrownBy(() -> AuditLog.builder().journalCapacity(1000)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("journalCapacity").hasMessageContaining("1000");
     assertThatThrownBy(() -> AuditLog.builder().journalCapacity(-1)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void closeWhileEventsAreSpilled_withTheStoreBack_shipsThemAll() throws Exception {
+    GatedSink sink = new GatedSink().hold();
+    AuditLog audit = journaled(sink, JournalDurability.PROCESS_CRASH).queueCapacity(4).batchSize(10).build();
+    List<UUID> ids = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      ids.add(audit.viewed("job", "j-" + i));
+    }
+    assertThat(audit.health().journalOnly()).isGreaterThan(250);
+    sink.release();
+    audit.close(); // the writer reads the spilled events back before it stops
+    assertThat(sink.store.events()).extracting(AuditEvent::id).containsExactlyElementsOf(ids);
+    assertThat(segments()).isEmpty();
+  }
+
+  /**
+   * While the journal is at its capacity the queue fills with memory-only events; the spilled ones
+   * are read back in turn with them (not starved), which removes segments and makes room again.
+   */
+  @Test
+  void underSteadyLoad_aFullJournalsSpilledEventsAreStillReadBack_andItRecovers() throws Exception {
+    GatedSink sink = new GatedSink().hold();
+    AuditLog audit = journaled(sink, JournalDurability.PROCESS_CRASH).queueCapacity(8).batchSize(20)
+        .journalCapacity(1 << 20).journalSegmentBytes(64 * 1024).build();
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.Set<UUID> ids = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      List<Future<?>> fs = new ArrayList<>();
+      for (int t = 0; t < 2; t++) {
+        fs.add(pool.submit(() -> {
+          while (!stop.get()) {
+            ids.add(audit.logAction("export_report", "report", "r", Map.of("note", "n".repeat(1000))));
+          }
+        }));
+      }
+      Await.until("journal full", WAIT, () -> audit.health().journalDegraded());
+      long spilled = audit.health().journalOnly();
+      assertThat(spilled).isGreaterThan(500);
+      sink.release(); // the load goes on: the queue never stays empty
+      Await.until("spilled events read back under load", WAIT, () -> audit.health().journalOnly() == 0);
+      Await.until("journal writable again under load", WAIT, () -> !audit.health().journalDegraded());
+      stop.set(true);
+      for (Future<?> f : fs) {
+        f.get(30, TimeUnit.SECONDS);
+      }
+      Await.until("all shipped", WAIT, () -> audit.health().unshipped() == 0);
+      assertThat(sink.store.events()).extracting(AuditEvent::id).doesNotHaveDuplicates()
+          .containsExactlyInAnyOrderElementsOf(ids);
+      audit.close();
+      assertThat(segments()).isEmpty();
+    } finally {
+      stop.set(true);
+      pool.shutdownNow();
+    }
+  }
+
+  /** A spilled segment deleted behind the journal's back: reported, counted, the rest still ships. */
+  @Test
+  void aSpilledSegmentDeletedBeforeItIsReadBack_isReportedAndCounted_andTheRestShips() throws Exception {
+    GatedSink sink = new GatedSink().hold();
+    AuditLog audit = journaled(sink, JournalDurability.PROCESS_CRASH).queueCapacity(4).batchSize(10)
+        .journalSegmentBytes(4096).build();
+    List<UUID> ids = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      ids.add(audit.viewed("job", "j-" + i));
+    }
+    List<Path> files = segments();
+    assertThat(files).hasSizeGreaterThan(4);
+    Path victim = files.get(2); // sealed, and spilled all through
+    java.util.Set<UUID> gone = new java.util.HashSet<>();
+    for (JournalScan.Entry e : JournalScan.of(Files.readAllBytes(victim)).entries()) {
+      gone.add(UUID.fromString(new com.fasterxml.jackson.databind.ObjectMapper().readTree(e.payload()).get("id")
+          .asText()));
+    }
+    assertThat(gone).isNotEmpty();
+    Files.delete(victim);
+    sink.release();
+    Await.until("the rest shipped", WAIT, () -> audit.health().unshipped() == 0);
+    List<UUID> expected = new ArrayList<>(ids);
+    expected.removeAll(gone);
+    assertThat(sink.store.events()).extracting(AuditEvent::id).containsExactlyElementsOf(expected);
+    DeliveryHealth h = audit.health();
+    assertThat(h.corruptRecordsSkipped()).isEqualTo(gone.size());
+    assertThat(h.lastError()).hasValueSatisfying(m -> assertThat(m).contains(victim.getFileName().toString())
+        .contains("cannot be read back"));
+    audit.close(); // nothing is unshipped any more: no exception, and the writer has stopped
+    assertThat(segments()).isEmpty();
   }
 }

@@ -38,6 +38,8 @@ public final class AsyncDispatcher {
   private static final long IDLE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
   /** Longest nap while a batch fills, so that a batch that filled up early is not held back long. */
   private static final long MAX_NAP_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+  /** Failed reads of a spilled segment in a row before it is given up for this run. */
+  private static final int SPILL_READ_ATTEMPTS = 5;
 
   private record Item(AuditEvent event, JournalSegment segment, long acceptedAt) {}
 
@@ -76,6 +78,8 @@ public final class AsyncDispatcher {
   private final List<UUID> journalOnlyIds = java.util.Collections.synchronizedList(new ArrayList<>());
   /** When set-aside events are next offered to the store again (writer thread only). */
   private long reofferAt;
+  /** Failed reads of spilled records in a row (writer thread only). */
+  private int spillReadFailures;
   private final AtomicLong lastDropLog = new AtomicLong(Long.MIN_VALUE);
   private volatile boolean closing;
   /** Calls of {@link #submit} under way: close waits for them, so none queues behind its back. */
@@ -224,7 +228,9 @@ public final class AsyncDispatcher {
 
   private void error(String message, Throwable cause) {
     lastError = message;
-    lastCause = cause;
+    if (cause != null) {
+      lastCause = cause; // close's report names the last exception, not a later message without one
+    }
     lastErrorAt = clock.instant();
   }
 
@@ -232,6 +238,7 @@ public final class AsyncDispatcher {
 
   private void run() {
     boolean preferReplay = true;
+    boolean preferSpill = true;
     try {
       while (true) {
         boolean replayLeft = hasReplay();
@@ -248,11 +255,20 @@ public final class AsyncDispatcher {
           batch = replayBatch();
         }
         boolean spilled = journal != null && journal.spilling();
+        // spilled records are read once the queue is empty: what it holds was journaled before them.
+        // But while the journal cannot be written the queue fills with newer, memory-only events that
+        // would starve the spilled ones (and their segments, whose removal makes room again): then
+        // the two take turns
+        boolean spillFirst = spilled && preferSpill && journal.degraded();
+        preferSpill = !preferSpill;
+        if (batch.isEmpty() && spillFirst) {
+          batch = spillBatch();
+        }
         if (batch.isEmpty()) {
           batch = queueBatch(replayLeft || spilled ? 0 : IDLE_POLL_NANOS);
         }
         if (batch.isEmpty() && spilled) {
-          batch = spillBatch(); // only once the queue is empty: what it holds was journaled before
+          batch = spillBatch();
         }
         if (batch.isEmpty() && replayLeft) {
           batch = replayBatch();
@@ -264,6 +280,9 @@ public final class AsyncDispatcher {
           if (closing && submitting.get() == 0 && queue.isEmpty() && !hasReplay()
               && (journal == null || !journal.spilling())) {
             return;
+          }
+          if (closing && pastCloseDeadline()) {
+            return; // close names what is left (spilled events stay in the journal)
           }
           continue;
         }
@@ -328,41 +347,56 @@ public final class AsyncDispatcher {
 
   /**
    * The next events the journal alone holds (spilled while the queue was full), read back from
-   * their segment; empty when none are left, or when reading failed (reported; retried after a
-   * pause, the records stay in the journal).
+   * their segment; empty when none are left, or when reading failed (reported and counted as a
+   * failure; retried after a pause, and after {@link #SPILL_READ_ATTEMPTS} failures in a row, or
+   * at once when the file is gone, the segment is given up for this run and left for the next).
    */
   private List<Item> spillBatch() throws InterruptedException {
+    gathering(journal.spillOldest()); // no older than the first record read: health's age covers the read
     Journal.Spilled read;
     try {
-      read = journal.readSpilled(settings.batchSize(), () -> {
-        corrupt.incrementAndGet();
-        unshipped.decrementAndGet();
-      });
+      read = journal.readSpilled(settings.batchSize(), this::lostFromJournal);
+      spillReadFailures = 0;
     } catch (IOException e) {
-      error("spilled journal records cannot be read back (" + e + "); retrying", e);
-      LOG.error("auditkit journal: reading spilled events back failed; retrying in a second", e);
-      synchronized (wakeup) {
-        TimeUnit.SECONDS.timedWait(wakeup, 1);
-      }
-      return List.of();
-    }
-    if (read == null) {
-      return List.of();
-    }
-    List<Item> items = new ArrayList<>(read.entries().size());
-    for (JournalScan.Entry en : read.entries()) {
-      AuditEvent e = readable(read.segment(), en);
-      if (e == null) {
-        unshipped.decrementAndGet(); // counted, reported and skipped like a damaged record at start
-        read.segment().shipped(1);
+      consecutiveFailures++;
+      error("spilled journal records cannot be read back (" + e + ")", e);
+      if (e instanceof java.nio.file.NoSuchFileException || ++spillReadFailures >= SPILL_READ_ATTEMPTS) {
+        spillReadFailures = 0;
+        journal.abandonSpilledSegment(this::lostFromJournal);
       } else {
-        items.add(new Item(e, read.segment(), en.acceptedAt()));
+        LOG.error("auditkit journal: reading spilled events back failed; retrying in a second", e);
+        synchronized (wakeup) {
+          TimeUnit.SECONDS.timedWait(wakeup, 1);
+        }
+      }
+      read = null;
+    }
+    List<Item> items = new ArrayList<>();
+    if (read != null) {
+      for (JournalScan.Entry en : read.entries()) {
+        AuditEvent e = readable(read.segment(), en);
+        if (e == null) {
+          unshipped.decrementAndGet(); // counted, reported and skipped like a damaged record at start
+          read.segment().shipped(1);
+        } else {
+          items.add(new Item(e, read.segment(), en.acceptedAt()));
+        }
       }
     }
-    if (!items.isEmpty()) {
-      gathering(items.get(0).acceptedAt());
+    if (items.isEmpty()) {
+      synchronized (setAside) {
+        if (inflight.isEmpty()) {
+          inflightOldest = Long.MAX_VALUE; // nothing was gathered after all
+        }
+      }
     }
     return items;
+  }
+
+  /** Journaled events that cannot be read back (damaged, or their file gone): counted, not shipped. */
+  private void lostFromJournal(long n) {
+    corrupt.addAndGet(n);
+    unshipped.addAndGet(-n);
   }
 
   private boolean hasReplay() {
@@ -695,7 +729,7 @@ public final class AsyncDispatcher {
     }
     try {
       Journal.Spilled read;
-      while (ids.size() < REPORTED_IDS && (read = journal.readSpilled(REPORTED_IDS - ids.size(), () -> { })) != null) {
+      while (ids.size() < REPORTED_IDS && (read = journal.readSpilled(REPORTED_IDS - ids.size(), n -> { })) != null) {
         for (JournalScan.Entry en : read.entries()) {
           AuditEvent e = readable(read.segment(), en);
           if (e != null && ids.size() < REPORTED_IDS) {

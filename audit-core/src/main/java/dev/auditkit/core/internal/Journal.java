@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
+import java.util.function.LongConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -99,11 +100,15 @@ public final class Journal implements AutoCloseable {
   // first record that found the queue full, every record is spilled (none is queued) until the
   // writer has read back to the end of the journal; spillSegments holds the segments from the one
   // it reads (at spillCursor) to the newest.
-  private boolean spilling;
+  // (spilling is volatile for the writer's cheap look; it changes only under appendLock)
+  private volatile boolean spilling;
   private final java.util.ArrayDeque<JournalSegment> spillSegments = new java.util.ArrayDeque<>();
   private long spillCursor;
   private long spilledUnread;
   private long spillOldest = Long.MAX_VALUE;
+  /** Records spilled into each segment of this spill, and how many of the first one were read or skipped. */
+  private final java.util.Map<JournalSegment, Long> spilledIn = new java.util.IdentityHashMap<>();
+  private long headConsumed;
 
   private Journal(Path dir, JournalDurability durability, long segmentBytes, long capacity,
       BiConsumer<String, Throwable> errors) {
@@ -334,10 +339,12 @@ public final class Journal implements AutoCloseable {
         spilling = true;
         spillSegments.add(seg);
         spillCursor = before;
+        headConsumed = 0;
       }
       spilled = spilling;
       if (spilled) {
         spilledUnread++;
+        spilledIn.merge(seg, 1L, Long::sum);
         spillOldest = Math.min(spillOldest, acceptedAt);
       }
       if (seg.bytes() >= segmentBytes) {
@@ -352,9 +359,7 @@ public final class Journal implements AutoCloseable {
 
   /** Whether records are spilled (held by the journal only) that {@link #readSpilled} has not read back yet. */
   public boolean spilling() {
-    synchronized (appendLock) {
-      return spilling;
-    }
+    return spilling;
   }
 
   /** How many spilled records are not read back yet. */
@@ -374,13 +379,18 @@ public final class Journal implements AutoCloseable {
   /**
    * Reads back up to {@code max} spilled records, oldest first, from one segment; the writer thread
    * calls it (one reader at a time). Returns null when nothing is spilled any more: the reader has
-   * reached the end of the journal, so from the next append on records are queued again. A record
-   * found damaged is reported, counted in {@code corrupt} and skipped (its segment is told it
-   * is shipped, so it does not stay for ever).
+   * reached the end of the journal, so from the next append on records are queued again.
    *
-   * @throws IOException when the segment cannot be read (the records stay; try again later)
+   * <p>Damage (which only a disk fault or another process can cause in a live segment) is reported,
+   * the segment is kept as {@code .corrupt} once shipped, and every record that cannot be read back
+   * is given to {@code lost} (count) and acknowledged to its segment, so nothing waits for it for
+   * ever: a record failing its checksum at once, a damaged stretch when its segment has been read
+   * to the end (then it is known how many records were spilled there and how many were read).
+   *
+   * @throws IOException when the segment cannot be read (the records stay; try again later, or
+   *     {@link #abandonSpilledSegment})
    */
-  public Spilled readSpilled(int max, Runnable corrupt) throws IOException {
+  public Spilled readSpilled(int max, LongConsumer lost) throws IOException {
     JournalSegment seg;
     long from;
     long end;
@@ -388,7 +398,7 @@ public final class Journal implements AutoCloseable {
       while (true) {
         seg = spillSegments.peekFirst();
         if (!spilling || seg == null) {
-          endSpill();
+          endSpill(lost);
           return null;
         }
         from = spillCursor;
@@ -397,55 +407,33 @@ public final class Journal implements AutoCloseable {
           break;
         }
         if (seg == active) {
-          endSpill(); // everything written is read back: the next record is queued again
+          endSpill(lost); // everything written is read back: the next record is queued again
           return null;
         }
-        spillSegments.removeFirst(); // sealed, and read to its end
-        spillCursor = JournalRecord.SEGMENT_HEADER;
+        nextSpillSegment(lost); // sealed, and read to its end
       }
     }
-    List<JournalScan.Entry> entries = new ArrayList<>();
-    long pos = from;
-    try (FileChannel ch = FileChannel.open(seg.file(), StandardOpenOption.READ)) {
-      long window = pos;
-      ByteBuffer buf = read(ch, window, (int) Math.min(end - window, SPILL_READ_BYTES));
-      while (entries.size() < max && pos < end) {
-        int at = (int) (pos - window);
-        JournalScan.Entry e = JournalScan.recordAt(buf, at, pos);
-        if (e == null && window + buf.limit() < end) {
-          // perhaps only cut off by the window: a fresh one from here, as large as the record says it is
-          long need = SPILL_READ_BYTES;
-          if (buf.limit() - at >= JournalRecord.HEADER && buf.getInt(at) == JournalRecord.MAGIC) {
-            need = Math.max(need, JournalRecord.HEADER + (long) Math.max(0, buf.getInt(at + 4)));
-          }
-          window = pos;
-          buf = read(ch, window, (int) Math.min(end - window, need));
-          at = 0;
-          e = JournalScan.recordAt(buf, 0, pos);
-        }
-        if (e != null) {
-          entries.add(e);
-          pos += JournalRecord.HEADER + e.payload().length;
-          continue;
-        }
-        // damaged where a record was written: resume at the next whole record
-        int next = JournalScan.nextValid(buf, at + 1);
-        long skipTo = next < 0 ? window + buf.limit() : window + next;
-        String msg = "journal segment " + seg.file() + ": " + (skipTo - pos) + " bytes at offset " + pos
-            + " are not a valid record while reading spilled events back; skipped";
-        LOG.error("auditkit journal: {}", msg);
-        errors.accept(msg, null);
-        corrupt.run();
-        seg.shipped(1); // at least one record was written there; the segment must not wait for it for ever
-        pos = skipTo;
-      }
+    int windowBytes = (int) Math.min(SPILL_READ_BYTES, Math.max(64 * 1024, (long) max * 2048));
+    SegmentReader.Result r = SegmentReader.read(seg.file(), from, end, max, windowBytes);
+    for (String problem : r.damage()) {
+      LOG.error("auditkit journal: {}", problem);
+      errors.accept(problem, null);
     }
+    if (r.damaged()) {
+      seg.markDamaged();
+    }
+    if (r.badRecords() > 0) {
+      seg.shipped(r.badRecords());
+      lost.accept(r.badRecords());
+    }
+    List<JournalScan.Entry> entries = r.entries();
     synchronized (appendLock) {
-      if (seg == active && pos >= seg.bytes()) {
-        endSpill(); // read to the end of the journal: the next record is queued again
+      headConsumed += entries.size() + r.badRecords();
+      spilledUnread = Math.max(0, spilledUnread - entries.size() - r.badRecords());
+      if (seg == active && r.next() >= seg.bytes()) {
+        endSpill(lost); // read to the end of the journal: the next record is queued again
       } else {
-        spillCursor = pos;
-        spilledUnread = Math.max(0, spilledUnread - entries.size());
+        spillCursor = r.next();
         if (!entries.isEmpty()) {
           spillOldest = entries.get(entries.size() - 1).acceptedAt(); // no later record is older than it
         }
@@ -454,21 +442,64 @@ public final class Journal implements AutoCloseable {
     return new Spilled(seg, entries);
   }
 
-  /** Reads {@code length} bytes at {@code position} into a fresh buffer (array-backed, flipped). */
-  private static ByteBuffer read(FileChannel ch, long position, int length) throws IOException {
-    ByteBuffer buf = ByteBuffer.allocate(length);
-    while (buf.hasRemaining()) {
-      if (ch.read(buf, position + buf.position()) < 0) {
-        throw new IOException("journal segment ends before " + (position + length));
+  /**
+   * Gives up reading the spilled records of the segment being read (its file is gone or keeps
+   * failing): they are counted to {@code lost}, and the file, if it is still there, is not
+   * acknowledged, so it stays for the next start.
+   */
+  public void abandonSpilledSegment(LongConsumer lost) {
+    synchronized (appendLock) {
+      JournalSegment seg = spillSegments.peekFirst();
+      if (!spilling || seg == null) {
+        return;
+      }
+      long left = Math.max(0, spilledIn.getOrDefault(seg, 0L) - headConsumed);
+      String msg = "journal segment " + seg.file() + ": " + left + " spilled events cannot be read back and are "
+          + "skipped in this run; the file, if it still exists, is kept for the next start";
+      LOG.error("auditkit journal: {}", msg);
+      errors.accept(msg, null);
+      spilledIn.remove(seg);
+      lost.accept(left);
+      spilledUnread = Math.max(0, spilledUnread - left);
+      spillSegments.removeFirst();
+      spillCursor = JournalRecord.SEGMENT_HEADER;
+      headConsumed = 0;
+      if (spillSegments.isEmpty()) {
+        endSpill(lost);
       }
     }
-    buf.flip();
-    return buf;
   }
 
-  private void endSpill() {
+  /** The first spill segment is read to its end: settle its counts and go on to the next one. */
+  private void nextSpillSegment(LongConsumer lost) {
+    settle(spillSegments.removeFirst(), lost);
+    spillCursor = JournalRecord.SEGMENT_HEADER;
+    headConsumed = 0;
+  }
+
+  /**
+   * Records spilled into {@code seg} that reading it to the end did not account for lay in damaged
+   * stretches: acknowledged now, so that the segment does not wait for them, and counted lost.
+   */
+  private void settle(JournalSegment seg, LongConsumer lost) {
+    long missing = spilledIn.getOrDefault(seg, 0L) - headConsumed;
+    spilledIn.remove(seg);
+    if (missing > 0) {
+      seg.shipped(missing);
+      lost.accept(missing);
+      spilledUnread = Math.max(0, spilledUnread - missing);
+    }
+  }
+
+  private void endSpill(LongConsumer lost) {
+    JournalSegment head = spillSegments.peekFirst();
+    if (head != null) {
+      settle(head, lost);
+    }
     spilling = false;
     spillSegments.clear();
+    spilledIn.clear();
+    headConsumed = 0;
     spilledUnread = 0;
     spillOldest = Long.MAX_VALUE;
   }

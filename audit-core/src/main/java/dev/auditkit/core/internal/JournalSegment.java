@@ -20,7 +20,7 @@ public final class JournalSegment {
 
   private final Path file;
   private final long sequence;
-  private final boolean damaged;
+  private boolean damaged;
   private final LongConsumer onRemoved;
   private FileChannel channel;
   /** Appends through a memory mapping (PROCESS_CRASH), or null: appends are writes to the channel. */
@@ -89,6 +89,11 @@ public final class JournalSegment {
     return pending;
   }
 
+  /** Damage was found in it after the start (reading spilled records back): kept when shipped. */
+  synchronized void markDamaged() {
+    damaged = true;
+  }
+
   /** The store committed {@code n} of this segment's events. */
   public void shipped(long n) {
     boolean remove;
@@ -137,8 +142,12 @@ public final class JournalSegment {
   }
 
   private void remove() {
+    boolean keep;
+    synchronized (this) {
+      keep = damaged;
+    }
     try {
-      if (damaged) {
+      if (keep) {
         Path kept = file.resolveSibling(file.getFileName() + ".corrupt");
         Files.move(file, kept, StandardCopyOption.REPLACE_EXISTING);
         LOG.warn("auditkit journal: damaged segment {} fully shipped; kept as {} for inspection", file, kept);
