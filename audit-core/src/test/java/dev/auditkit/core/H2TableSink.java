@@ -26,6 +26,26 @@ final class H2TableSink implements AuditSink {
     this.delayMillis = delayMillis;
   }
 
+  /**
+   * The URL of a database that the H2 server of the test keeps open while its clients come and go.
+   * Otherwise the database closes (and compacts its file) when the last client goes away, which
+   * for a child JVM killed with SIGKILL happens in the middle of its writes; H2 2.3.232 was seen to
+   * corrupt the file doing so (MVStore "Double mark" / "File corrupted while reading"), which lost
+   * committed rows or failed every later write. {@link #shutdown} closes it at the end.
+   */
+  static String keptOpen(String url) {
+    return url + ";DB_CLOSE_DELAY=-1";
+  }
+
+  /** Closes a database opened with {@link #keptOpen}; quietly, the test's outcome is already known. */
+  static void shutdown(String url) {
+    try (Connection c = DriverManager.getConnection(url, "sa", ""); Statement s = c.createStatement()) {
+      s.execute("shutdown");
+    } catch (SQLException ignored) {
+      // the server is going away anyway
+    }
+  }
+
   static void createTable(String url) throws SQLException {
     try (Connection c = DriverManager.getConnection(url, "sa", ""); Statement s = c.createStatement()) {
       s.execute("create table if not exists audit_event (id uuid primary key, action varchar(200) not null, "

@@ -32,7 +32,7 @@ class KillNineFaultTest {
     Path acks = tmp.resolve("acks.txt");
     Server h2 = Server.createTcpServer("-tcpPort", "0", "-ifNotExists", "-baseDir", tmp.toString()).start();
     try {
-      String url = "jdbc:h2:tcp://127.0.0.1:" + h2.getPort() + "/./kill9";
+      String url = H2TableSink.keptOpen("jdbc:h2:tcp://127.0.0.1:" + h2.getPort() + "/./kill9");
       H2TableSink.createTable(url);
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
       Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
@@ -73,6 +73,7 @@ class KillNineFaultTest {
         assertThat(files.filter(p -> p.toString().endsWith(".journal"))).as("shipped segments removed").isEmpty();
       }
     } finally {
+      H2TableSink.shutdown(H2TableSink.keptOpen("jdbc:h2:tcp://127.0.0.1:" + h2.getPort() + "/./kill9"));
       h2.stop();
     }
   }

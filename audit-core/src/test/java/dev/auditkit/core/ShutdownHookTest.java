@@ -28,12 +28,13 @@ class ShutdownHookTest {
   @BeforeEach
   void startDatabase() throws Exception {
     h2 = Server.createTcpServer("-tcpPort", "0", "-ifNotExists", "-baseDir", tmp.toString()).start();
-    url = "jdbc:h2:tcp://127.0.0.1:" + h2.getPort() + "/./exits";
+    url = H2TableSink.keptOpen("jdbc:h2:tcp://127.0.0.1:" + h2.getPort() + "/./exits");
     H2TableSink.createTable(url);
   }
 
   @AfterEach
   void stopDatabase() {
+    H2TableSink.shutdown(url);
     h2.stop();
   }
 
