@@ -76,7 +76,7 @@ class AsyncOutageFaultTest {
           .closeTimeout(Duration.ofSeconds(60)).build();
       Set<UUID> acknowledged = ConcurrentHashMap.newKeySet();
       AtomicInteger issued = new AtomicInteger();
-      java.util.concurrent.atomic.AtomicLong lastAck = new java.util.concurrent.atomic.AtomicLong();
+      java.util.concurrent.atomic.AtomicLong lastAck = new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
       ExecutorService pool = Executors.newFixedThreadPool(THREADS);
       List<Future<?>> producers = new ArrayList<>();
       for (int t = 0; t < THREADS; t++) {

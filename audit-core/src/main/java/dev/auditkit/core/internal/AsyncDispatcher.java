@@ -1,5 +1,6 @@
 package dev.auditkit.core.internal;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.auditkit.core.AuditEvent;
 import dev.auditkit.core.AuditLimits;
 import dev.auditkit.core.AuditSink;
@@ -78,8 +79,8 @@ public final class AsyncDispatcher {
   private final List<UUID> journalOnlyIds = java.util.Collections.synchronizedList(new ArrayList<>());
   /** When set-aside events are next offered to the store again (writer thread only). */
   private long reofferAt;
-  /** Failed reads of spilled records in a row (writer thread only). */
-  private int spillReadFailures;
+  /** Failed reads of spilled records in a row (written by the writer thread; health counts them as failures). */
+  private volatile int spillReadFailures;
   private final AtomicLong lastDropLog = new AtomicLong(Long.MIN_VALUE);
   private volatile boolean closing;
   /** Calls of {@link #submit} under way: close waits for them, so none queues behind its back. */
@@ -259,15 +260,19 @@ public final class AsyncDispatcher {
         // But while the journal cannot be written the queue fills with newer, memory-only events that
         // would starve the spilled ones (and their segments, whose removal makes room again): then
         // the two take turns
-        boolean spillFirst = spilled && preferSpill && journal.degraded();
-        preferSpill = !preferSpill;
-        if (batch.isEmpty() && spillFirst) {
-          batch = spillBatch();
+        boolean spillTried = false;
+        if (batch.isEmpty() && spilled && journal.degraded()) {
+          Item head = queue.peek(); // journaled queue items are older than every spilled record
+          if (preferSpill && (head == null || head.segment() == null)) {
+            batch = spillBatch();
+            spillTried = true;
+          }
+          preferSpill = !preferSpill;
         }
         if (batch.isEmpty()) {
           batch = queueBatch(replayLeft || spilled ? 0 : IDLE_POLL_NANOS);
         }
-        if (batch.isEmpty() && spilled) {
+        if (batch.isEmpty() && spilled && !spillTried) {
           batch = spillBatch();
         }
         if (batch.isEmpty() && replayLeft) {
@@ -358,7 +363,6 @@ public final class AsyncDispatcher {
       read = journal.readSpilled(settings.batchSize(), this::lostFromJournal);
       spillReadFailures = 0;
     } catch (IOException e) {
-      consecutiveFailures++;
       error("spilled journal records cannot be read back (" + e + ")", e);
       if (e instanceof java.nio.file.NoSuchFileException || ++spillReadFailures >= SPILL_READ_ATTEMPTS) {
         spillReadFailures = 0;
@@ -626,7 +630,7 @@ public final class AsyncDispatcher {
     return new DeliveryStats(queue.size(), settings.queueCapacity(), spilled, journal == null ? 0 : journal.bytes(),
         settings.journal() != null, journal != null && journal.degraded(), oldest == Long.MAX_VALUE ? -1 : oldest,
         Math.max(0, unshipped.get()), shipped.get(), dropped.get(), setAside.size() + refusedInJournalOnly.get(),
-        corrupt.get(), consecutiveFailures,
+        corrupt.get(), consecutiveFailures + spillReadFailures,
         lastError,
         lastErrorAt);
   }
@@ -731,9 +735,13 @@ public final class AsyncDispatcher {
       Journal.Spilled read;
       while (ids.size() < REPORTED_IDS && (read = journal.readSpilled(REPORTED_IDS - ids.size(), n -> { })) != null) {
         for (JournalScan.Entry en : read.entries()) {
-          AuditEvent e = readable(read.segment(), en);
-          if (e != null && ids.size() < REPORTED_IDS) {
-            ids.add(e.id());
+          try { // the id only, and quietly: the report must not replace the last store error
+            JsonNode id = Json.MAPPER.readTree(en.payload()).get("id");
+            if (id != null && ids.size() < REPORTED_IDS) {
+              ids.add(UUID.fromString(id.asText()));
+            }
+          } catch (IOException | IllegalArgumentException unreadable) {
+            // counted when it was read; not an id to report
           }
         }
       }

@@ -288,7 +288,9 @@ public final class Journal implements AutoCloseable {
       if (closed) {
         return null;
       }
-      if (liveBytes.get() + n > capacity) {
+      // once full, journaling resumes a segment's worth below the capacity, not at every removal
+      long limit = full ? capacity - Math.min(segmentBytes, capacity / 4) : capacity;
+      if (liveBytes.get() + n > limit) {
         if (!full) {
           full = true;
           degrade("journal " + dir + " holds " + liveBytes.get() + " bytes, its capacity is " + capacity
@@ -461,6 +463,9 @@ public final class Journal implements AutoCloseable {
       spilledIn.remove(seg);
       lost.accept(left);
       spilledUnread = Math.max(0, spilledUnread - left);
+      if (!Files.exists(seg.file()) && seg != active) {
+        seg.forget(); // its bytes are not on disk any more
+      }
       spillSegments.removeFirst();
       spillCursor = JournalRecord.SEGMENT_HEADER;
       headConsumed = 0;

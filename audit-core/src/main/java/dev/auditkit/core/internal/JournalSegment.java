@@ -107,6 +107,21 @@ public final class JournalSegment {
     }
   }
 
+  /**
+   * Its file is gone (removed behind the journal's back): nothing will acknowledge or remove it,
+   * so it stops counting in the journal's bytes now.
+   */
+  void forget() {
+    boolean release;
+    synchronized (this) {
+      release = !removed;
+      removed = true;
+    }
+    if (release) {
+      onRemoved.accept(bytes());
+    }
+  }
+
   /** No more appends; closes the file and removes it if everything in it is shipped. */
   void seal() {
     boolean remove;

@@ -15,9 +15,10 @@ import java.util.List;
  * be appended to: only bytes below {@code end}, which the journal knows to be whole records, are
  * read.
  *
- * <p>A record whose header is sound but whose checksum fails is skipped by its length: exactly one
- * record. Where the header itself is damaged, lengths cannot be trusted; the reader resumes at the
- * next offset where a whole valid record starts, not knowing how many records the stretch held.
+ * <p>A record whose checksum fails is one bad record when the next valid record starts right
+ * after it (by its length). Otherwise, and wherever a header is damaged, lengths cannot be trusted:
+ * the reader resumes at the next offset where a whole valid record starts, not knowing how many
+ * records the stretch held.
  */
 final class SegmentReader {
   /** What one call read: the valid records, where the next call starts, and what was skipped. */
@@ -73,11 +74,20 @@ final class SegmentReader {
         JournalScan.Entry e = JournalScan.recordAt(window, (int) (pos - windowStart), pos);
         if (e != null) {
           entries.add(e);
-        } else {
-          bad++;
-          damage.add(describe(pos, pos + JournalRecord.HEADER + length, "a record failing its checksum"));
+          pos += JournalRecord.HEADER + length;
+          continue;
         }
-        pos += JournalRecord.HEADER + length;
+        // the checksum does not cover the length: only when a valid record (or the end) follows
+        // right after it is this one record; otherwise the length is damaged too
+        long after = pos + JournalRecord.HEADER + length;
+        long next = nextValid(pos + 1);
+        if (next == after) {
+          bad++;
+          damage.add(describe(pos, after, "a record failing its checksum"));
+        } else {
+          damage.add(describe(pos, next, "not a valid record"));
+        }
+        pos = next;
         continue;
       }
       long next = nextValid(pos + 1);

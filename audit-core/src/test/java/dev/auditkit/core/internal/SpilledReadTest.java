@@ -162,6 +162,31 @@ class SpilledReadTest {
     assertThat(j.spilledUnread()).isZero();
     j.close();
     assertThat(files(".journal")).isEmpty();
+    assertThat(j.bytes()).as("the gone file no longer counts against the capacity").isZero();
+  }
+
+  /** The checksum does not cover the length: a damaged length must not swallow the records after it. */
+  @ParameterizedTest
+  @EnumSource(JournalDurability.class)
+  void aDamagedLengthField_losesOnlyItsRecord(JournalDurability durability) throws IOException {
+    List<byte[]> payloads = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      payloads.add(payload(200, i));
+    }
+    Journal j = open(durability, 64L << 20);
+    List<Journal.Appended> at = spill(j, payloads);
+    long second = JournalRecord.SEGMENT_HEADER + JournalRecord.HEADER + 200L;
+    try (FileChannel ch = FileChannel.open(at.get(0).segment().file(), StandardOpenOption.WRITE)) {
+      // record 1 now claims 200 + 660 bytes: it still ends before the last record does
+      ch.write(ByteBuffer.allocate(4).putInt(0, 860), second + 4);
+    }
+    List<byte[]> read = readAll(j, 100);
+    assertThat(read).hasSize(7);
+    assertThat(Arrays.equals(read.get(1), payloads.get(2))).isTrue();
+    assertThat(lost).hasValue(1);
+    j.close();
+    assertThat(files(".journal")).isEmpty();
+    assertThat(files(".corrupt")).hasSize(1);
   }
 
   private static void corrupt(Path file, long offset) throws IOException {
