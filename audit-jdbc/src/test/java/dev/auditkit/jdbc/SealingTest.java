@@ -161,12 +161,7 @@ class SealingTest {
         host.commit();
         // trusting the void mark would read the 50 sealed rows above the low-water mark as unsealed:
         // the pass would fail on the seal keys (a retry then quarantines them). One pass, directly:
-        dev.auditkit.jdbc.internal.Dialect pg = dev.auditkit.jdbc.internal.Dialect.POSTGRESQL;
-        dev.auditkit.jdbc.internal.Sealer sealer = new dev.auditkit.jdbc.internal.Sealer(db.dataSource(), pg,
-            dev.auditkit.jdbc.internal.Names.of(db.schema(), "audit_"), new dev.auditkit.jdbc.internal.EventReader(pg),
-            20_000, new dev.auditkit.jdbc.internal.Checkpointing(
-                dev.auditkit.core.chain.CheckpointSigner.fromPem(TestKeys.PRIVATE_PEM, TestKeys.PUBLIC_PEM),
-                dev.auditkit.core.chain.CheckpointPolicy.defaults(), List.of(), java.time.Clock.systemUTC()));
+        dev.auditkit.jdbc.internal.Sealer sealer = postgresSealer(db);
         assertThat(sealer.sealOnce().sealed()).isEqualTo(1);
         assertThat(sealer.quarantined()).isEmpty();
         assertThat(store.sealNow()).isZero();
@@ -174,6 +169,65 @@ class SealingTest {
         assertThat(Chains.assertValid(db).get("t:org-9")).endsWith(held.id());
         assertHighMarksCoverEverySeal(db);
       }
+    }
+  }
+
+  /** One PostgreSQL sealer, run pass by pass. */
+  private static dev.auditkit.jdbc.internal.Sealer postgresSealer(TestDatabase db) {
+    dev.auditkit.jdbc.internal.Dialect pg = dev.auditkit.jdbc.internal.Dialect.POSTGRESQL;
+    return new dev.auditkit.jdbc.internal.Sealer(db.dataSource(), pg,
+        dev.auditkit.jdbc.internal.Names.of(db.schema(), "audit_"), new dev.auditkit.jdbc.internal.EventReader(pg),
+        20_000, new dev.auditkit.jdbc.internal.Checkpointing(
+            dev.auditkit.core.chain.CheckpointSigner.fromPem(TestKeys.PRIVATE_PEM, TestKeys.PUBLIC_PEM),
+            dev.auditkit.core.chain.CheckpointPolicy.defaults(), List.of(), java.time.Clock.systemUTC()));
+  }
+
+  /**
+   * PostgreSQL: while every chain's low-water mark is below the oldest running transaction (the
+   * steady state of a busy store), a pass does not look for work first; it locks every chain and
+   * reads. A tenant that has no chain yet is met in that read: the pass registers it and says there
+   * is more, and the next pass seals it, in writing order. With a host transaction holding the marks
+   * back, a pass looks first, so the held-back tenant's newer rows are sealed in the same pass.
+   */
+  @DatabaseTest
+  void aPassThatDoesNotLookForWork_leavesANewTenantToTheNextPass(TestDatabase db) throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(db.dialect() == dev.auditkit.testing.TestDialect.POSTGRESQL,
+        "H2 passes always read every unsealed row");
+    try (JdbcAuditStore store = JdbcAuditStore.builder(db.dataSource()).sealInterval(null)
+        .checkpointSigner(dev.auditkit.core.chain.CheckpointSigner.fromPem(TestKeys.PRIVATE_PEM, TestKeys.PUBLIC_PEM))
+        .build()) {
+      store.write(List.of(event("org-1", 1), event("org-2", 2)));
+      assertThat(store.sealNow()).isEqualTo(2);
+      dev.auditkit.jdbc.internal.Sealer sealer = postgresSealer(db);
+
+      List<AuditEvent> mixed = List.of(event("org-new", 3), event("org-1", 4), event("org-new", 5), event("org-2", 6));
+      store.write(mixed);
+      dev.auditkit.jdbc.internal.Sealer.Pass first = sealer.sealOnce();
+      assertThat(first.sealed()).isEqualTo(2);
+      assertThat(first.more()).isTrue();
+      assertThat(Chains.count(db, "select count(*) from audit_chain where chain_id = 't:org-new'")).isEqualTo(1);
+      dev.auditkit.jdbc.internal.Sealer.Pass second = sealer.sealOnce();
+      assertThat(second.sealed()).isEqualTo(2);
+      assertThat(sealer.sealOnce().sealed()).isZero();
+      Map<String, List<UUID>> chains = Chains.assertValid(db);
+      assertThat(chains.get("t:org-new")).containsExactly(mixed.get(0).id(), mixed.get(2).id());
+      assertThat(chains.get("t:org-1")).hasSize(2).endsWith(mixed.get(1).id());
+      assertHighMarksCoverEverySeal(db);
+
+      // marks held back at a running transaction: the pass looks for work and seals a new tenant at once
+      try (Connection host = db.connection()) {
+        host.setAutoCommit(false);
+        AuditEvent held = event("org-1", 7);
+        store.append(host, List.of(held));
+        assertThat(sealer.sealOnce().sealed()).isZero(); // every mark is now the host's transaction
+        List<AuditEvent> meanwhile = List.of(event("org-1", 8), event("org-late", 9));
+        store.write(meanwhile);
+        assertThat(sealer.sealOnce().sealed()).isEqualTo(2);
+        host.commit();
+        assertThat(sealer.sealOnce().sealed()).isEqualTo(1);
+        assertThat(Chains.assertValid(db).get("t:org-1")).endsWith(meanwhile.get(0).id(), held.id());
+      }
+      assertThat(store.verifyAll()).allSatisfy(v -> assertThat(v.ok()).as(v.summary()).isTrue());
     }
   }
 

@@ -3,6 +3,7 @@ package dev.auditkit.jdbc.internal;
 import dev.auditkit.core.Seal;
 import dev.auditkit.core.chain.CanonicalEncoding;
 import dev.auditkit.core.chain.ChainHead;
+import dev.auditkit.core.chain.ChainIds;
 import dev.auditkit.core.chain.ChainSealer;
 import dev.auditkit.core.chain.Checkpoint;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +27,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
+import org.postgresql.PGStatement;
 import org.postgresql.copy.CopyIn;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,6 +77,8 @@ public final class Sealer {
    * run one at a time (SealingService), and a pass that fails clears it.
    */
   private volatile Set<String> carryOver;
+  /** How many rows the last PostgreSQL pass read: the guess for a pass that does not look for work. */
+  private volatile int lastRead;
   /** Set when a pass failed on the seal keys: the next passes look for ids that are sealed already. */
   private volatile boolean checkIdsSealed;
   /** Ids of rows just read whose id another, sealed row has (filled by readUnsealed). */
@@ -92,6 +96,7 @@ public final class Sealer {
     this.names = names;
     this.reader = reader;
     this.maxPerPass = maxPerPass;
+    this.lastRead = maxPerPass;
     this.events = names.eventTable();
     this.seals = names.sealTable();
     this.chains = names.chainTable();
@@ -157,21 +162,38 @@ public final class Sealer {
     }
     // 1. the low-water mark this pass may reach: taken before anything else is read
     String xmin = single(c, "select pg_snapshot_xmin(pg_current_snapshot())::text");
-    String low = single(c, "select coalesce(min(low_xid), '0'::xid8)::text from " + chains);
+    String low;
+    boolean everyMarkBelowXmin;
+    try (PreparedStatement ps = c.prepareStatement("select coalesce(min(low_xid), '0'::xid8)::text,"
+        + " coalesce(bool_and(low_xid < ?::xid8), false) from " + chains)) {
+      ps.setString(1, xmin);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        low = rs.getString(1);
+        everyMarkBelowXmin = rs.getBoolean(2);
+      }
+    }
     // 2. chains with committed, unsealed events, among the next events in writing order. Both reads
     //    walk the tx_id index from the lowest mark and stop after maxPerPass unsealed rows, so a
     //    backlog is not rescanned by every pass (sealed rows above the lowest mark are still walked:
     //    while a long host transaction holds xmin back, or another instance holds a chain). Rows
     //    above every chain's high mark cannot be sealed and are not looked up (see readInOrder).
     //    A pass that continues a full one takes over its chains instead: nothing else was in the way.
+    //    Neither needs to look when every chain's mark is below xmin: step 3 then locks every chain
+    //    (that no other sealer holds) anyway, and a chain with no row yet is met in step 4's read,
+    //    registered, and sealed by the next pass, which follows at once. This is the steady state
+    //    while events keep coming; looking cost a second walk over every row sealed.
     Set<String> work = carryOver;
     carryOver = null;
     int expected = maxPerPass; // how many rows this pass will likely seal
-    if (work == null) {
+    if (work == null && everyMarkBelowXmin) {
+      work = Set.of();
+      expected = lastRead; // no better guess without looking
+    } else if (work == null) {
       Set<String> found = new LinkedHashSet<>();
       String high = highestMark(c);
-      expected = readInOrder(c, "select " + chainExpr + " as chain_id", low, high, 10_000,
-          rs -> found.add(rs.getString(1)));
+      expected = readInOrder(c, "select e.tenant_id", low, high, 10_000,
+          rs -> found.add(ChainIds.forTenant(rs.getString(1))));
       work = found;
     }
     // a large pass reads on a second connection (see step 4); it is taken now, before this pass
@@ -210,6 +232,11 @@ public final class Sealer {
     // no seal of a locked chain can name an event of a transaction at or above this (its event
     // committed before the seal, and the seal before now): the high mark of a chain that had none
     String xmax = single(c, "select pg_snapshot_xmax(pg_current_snapshot())::text");
+    // the low-water mark a pass that reads everything reaches: every transaction below it has
+    // finished now, so step 4, which starts after this, sees all of their committed rows. Taken
+    // here rather than xmin (step 1), it leaves the next pass fewer sealed rows to look up: those
+    // committed while this pass looked for work and took its locks.
+    String readFrom = single(c, "select pg_snapshot_xmin(pg_current_snapshot())::text");
     // rows above every chain's high mark are unsealed, whoever holds their chain: the read below
     // looks up only the rows under it (the locked chains' marks cannot move now; another chain's
     // may have moved since, which at worst returns a few of its just-sealed rows, then skipped)
@@ -221,11 +248,9 @@ public final class Sealer {
     //    every seal committed before them.
     PassRows pass = new PassRows(heads, work, new SealRows(c, seals));
     if (!heads.isEmpty()) {
-      // the time as epoch microseconds, whole seconds and microseconds each taken as an integer: a
-      // number is much cheaper to read than a timestamptz text
-      String select = "select e.id, extract(epoch from date_trunc('second', e.occurred_at))::int8"
-          + " * 1000000 + extract(microseconds from e.occurred_at)::int8 % 1000000,"
-          + " e.event_hash, " + chainExpr + " as chain_id, e.tx_id::text, " + idSealedSql();
+      // plain columns, read in binary (see read): the chain id is made here, not by the database,
+      // which spent more on such expressions and on text output than on finding the rows
+      String select = "select e.id, e.occurred_at, e.event_hash, e.tenant_id, e.tx_id::text, " + idSealedSql();
       try {
         if (second != null) { // only taken on a pgjdbc connection, whose seals stream by COPY
           readOverlapped(second, select, low, high, pass);
@@ -252,7 +277,8 @@ public final class Sealer {
     boolean skipped = !heads.keySet().containsAll(work) || pass.kept < read;
     // every committed, unsealed event of a locked chain below this transaction id was read and is
     // sealed now, so the chain's low-water mark moves there: to xmin, or as far as a full read got
-    String reached = full ? lastTx : xmin;
+    String reached = full ? lastTx : readFrom;
+    lastRead = read;
     List<Sealed> done = new ArrayList<>();
     for (Map.Entry<String, ChainSealer> en : pass.sealers.entrySet()) {
       ChainHead h = en.getValue().head();
@@ -270,7 +296,7 @@ public final class Sealer {
       for (ChainHead h : heads.values()) {
         ps.setLong(1, h.sequence());
         ps.setString(2, h.sequence() == 0 ? null : h.hash());
-        ps.setString(3, xmin);
+        ps.setString(3, readFrom);
         ps.setString(4, reached);
         ps.setString(5, xmax);
         ps.setString(6, Long.toUnsignedString(pass.highestTx.getOrDefault(h.chainId(), 0L)));
@@ -634,25 +660,24 @@ public final class Sealer {
   private void readUnsealedH2(PreparedStatement ps, List<Unsealed> out) throws SQLException {
     try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
-        out.add(unsealed(rs, rs.getObject(2, OffsetDateTime.class).toInstant(), null));
+        out.add(unsealed(rs, rs.getObject(2, OffsetDateTime.class).toInstant(), rs.getString(4), null));
       }
     }
   }
 
-  /** A PostgreSQL row: the time as epoch microseconds, and the writing transaction's id. */
+  /** A PostgreSQL row: its tenant (the chain id is made here), and the writing transaction's id. */
   private Unsealed unsealed(ResultSet rs) throws SQLException {
-    long micros = rs.getLong(2);
-    Instant at = Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L);
-    return unsealed(rs, at, rs.getString(5));
+    return unsealed(rs, rs.getObject(2, OffsetDateTime.class).toInstant(), ChainIds.forTenant(rs.getString(4)),
+        rs.getString(5));
   }
 
-  private Unsealed unsealed(ResultSet rs, Instant at, String txId) throws SQLException {
+  private Unsealed unsealed(ResultSet rs, Instant at, String chainId, String txId) throws SQLException {
     byte[] hash = rs.getBytes(3);
     UUID id = rs.getObject(1, UUID.class);
     if (rs.getBoolean(6)) {
       duplicates.add(id);
     }
-    return new Unsealed(id, at, rs.getString(4), txId, hash == null || hash.length != 32 ? null : hash);
+    return new Unsealed(id, at, chainId, txId, hash == null || hash.length != 32 ? null : hash);
   }
 
   /** The highest high mark over all chains, or null when a chain's mark is void. */
@@ -705,6 +730,11 @@ public final class Sealer {
 
   private static int read(PreparedStatement ps, int fetchSize, RowReader out) throws SQLException {
     ps.setFetchSize(fetchSize);
+    if (ps.isWrapperFor(PGStatement.class)) {
+      // binary from the first execution (pgjdbc otherwise sends text until a statement was run five
+      // times on one connection): no text to format for times, ids and hashes, none to parse here
+      ps.unwrap(PGStatement.class).setPrepareThreshold(-1);
+    }
     int n = 0;
     try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
