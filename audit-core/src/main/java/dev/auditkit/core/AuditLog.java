@@ -337,6 +337,7 @@ public final class AuditLog implements AutoCloseable {
     private boolean closeOnShutdown = true;
     private long segmentBytes = 16L * 1024 * 1024;
     private long journalCapacity = 1L << 30;
+    private Duration spillAfter = Duration.ofMillis(100);
     private boolean asyncOptionSet;
     private ChangeDiffer differ = ChangeDiffer.defaults();
     private RedactionPolicy redaction = RedactionPolicy.defaults();
@@ -480,6 +481,20 @@ public final class AuditLog implements AutoCloseable {
       return async();
     }
 
+    /**
+     * ASYNC with a journal: how long a caller waits for room in a full queue before events are left
+     * to the journal alone (spilled, see {@link OverflowPolicy}); 100 ms by default, zero spills at
+     * once. A full queue usually means the writer is busy: waiting for it (it makes room a batch at
+     * a time) holds callers back to the store's pace and ships the most, while spilled events cost
+     * the writer a read and a parse each. A writer that makes no room for this long is stuck (the
+     * store is down or very slow): from then on callers do not wait until it has read the spilled
+     * events back.
+     */
+    public Builder spillAfter(Duration wait) {
+      this.spillAfter = checkDuration("spillAfter", wait, Duration.ofSeconds(60));
+      return async();
+    }
+
     /** For tests: roll journal segments at this size. */
     Builder journalSegmentBytes(long bytes) {
       this.segmentBytes = bytes;
@@ -508,7 +523,7 @@ public final class AuditLog implements AutoCloseable {
 
     AsyncSettings asyncSettings() {
       return new AsyncSettings(queueCapacity, overflow, batchSize, batchDelay, retryMin, retryMax, closeTimeout,
-          journal, durability, segmentBytes, journalCapacity);
+          journal, durability, segmentBytes, journalCapacity, spillAfter);
     }
 
     /**

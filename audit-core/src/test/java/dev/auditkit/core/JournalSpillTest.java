@@ -294,6 +294,101 @@ class JournalSpillTest {
     }
   }
 
+  /**
+   * A writer that keeps making room (a slow but working store) is waited for: callers go at the
+   * store's pace and nothing is spilled, so the writer never pays for reading events back. With
+   * {@code spillAfter(0)} the same load spills, which shows the sampling below would see a spill.
+   */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(longs = {2_000, 0})
+  void aBusyWriterIsWaitedFor_onlyAStuckOneIsSpilledTo(long spillAfterMillis) throws Exception {
+    List<AuditEvent> written = new CopyOnWriteArrayList<>();
+    AuditSink slow = batch -> {
+      try {
+        Thread.sleep(3);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      written.addAll(batch);
+    };
+    AuditLog audit = journaled(slow, JournalDurability.PROCESS_CRASH).queueCapacity(8).batchSize(50)
+        .spillAfter(Duration.ofMillis(spillAfterMillis)).build();
+    int threads = 2;
+    int each = 1_500;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    long mostSpilled = 0;
+    try {
+      List<Future<?>> fs = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        fs.add(pool.submit(() -> {
+          for (int i = 0; i < each; i++) {
+            audit.viewed("job", thread + ":" + i);
+          }
+        }));
+      }
+      while (!fs.stream().allMatch(Future::isDone)) {
+        mostSpilled = Math.max(mostSpilled, audit.health().journalOnly());
+        Thread.sleep(0, 200_000);
+      }
+      for (Future<?> f : fs) {
+        f.get();
+      }
+      Await.until("all shipped", WAIT, () -> audit.health().unshipped() == 0);
+      audit.close();
+    } finally {
+      pool.shutdownNow();
+    }
+    if (spillAfterMillis > 0) {
+      assertThat(mostSpilled).as("events left to the journal alone").isZero();
+    } else {
+      assertThat(mostSpilled).as("events left to the journal alone").isPositive();
+    }
+    assertThat(written).extracting(AuditEvent::id).doesNotHaveDuplicates().hasSize(threads * each);
+    assertThat(segments()).isEmpty();
+  }
+
+  /** A stuck writer: the first caller to find the queue full waits spillAfter, then it and every later one spill. */
+  @Test
+  void aStuckWriter_isWaitedForOnce_thenEventsSpill() throws Exception {
+    GatedSink sink = new GatedSink().hold();
+    AuditLog audit = journaled(sink, JournalDurability.PROCESS_CRASH).queueCapacity(4).batchSize(10)
+        .spillAfter(Duration.ofMillis(300)).build();
+    List<UUID> ids = new ArrayList<>();
+    ids.add(audit.viewed("job", "0")); // taken by the writer, which waits in the store
+    Await.until("in flight", WAIT, () -> sink.attempts.get() > 0);
+    for (int i = 1; i <= 4; i++) {
+      ids.add(audit.viewed("job", String.valueOf(i)));
+    }
+    long t0 = System.nanoTime();
+    ids.add(audit.viewed("job", "5"));
+    long firstOverflow = System.nanoTime() - t0;
+    t0 = System.nanoTime();
+    for (int i = 6; i < 206; i++) {
+      ids.add(audit.viewed("job", String.valueOf(i)));
+    }
+    long next200 = System.nanoTime() - t0;
+    assertThat(Duration.ofNanos(firstOverflow)).as("the first caller waited for room").isGreaterThanOrEqualTo(
+        Duration.ofMillis(300));
+    // had each waited, these would have taken 60 s
+    assertThat(Duration.ofNanos(next200)).as("later callers spilled at once").isLessThan(Duration.ofSeconds(10));
+    assertThat(audit.health().journalOnly()).isEqualTo(201);
+    sink.release();
+    Await.until("all shipped", WAIT, () -> audit.health().unshipped() == 0);
+    assertThat(sink.store.events()).extracting(AuditEvent::id).containsExactlyElementsOf(ids);
+    audit.close();
+  }
+
+  @Test
+  void spillAfter_badValues_areRefused() {
+    assertThatThrownBy(() -> AuditLog.builder().spillAfter(null)).isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("spillAfter");
+    assertThatThrownBy(() -> AuditLog.builder().spillAfter(Duration.ofMillis(-1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("spillAfter");
+    assertThatThrownBy(() -> AuditLog.builder().spillAfter(Duration.ofMinutes(2)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("spillAfter");
+  }
+
   @Test
   void journalCapacity_belowOneMebibyte_isRefused() {
     assertThatThrownBy(() -> AuditLog.builder().journalCapacity(1000)).isInstanceOf(IllegalArgumentException.class)

@@ -79,6 +79,9 @@ public final class AsyncDispatcher {
   private final List<UUID> journalOnlyIds = java.util.Collections.synchronizedList(new ArrayList<>());
   /** When set-aside events are next offered to the store again (writer thread only). */
   private long reofferAt;
+  /** Callers waiting for room in the full queue (see awaitRoom), and what they wait on. */
+  private final java.util.concurrent.atomic.AtomicInteger roomWaiters = new java.util.concurrent.atomic.AtomicInteger();
+  private final Object room = new Object();
   /** Failed reads of spilled records in a row (written by the writer thread; health counts them as failures). */
   private volatile int spillReadFailures;
   private final AtomicLong lastDropLog = new AtomicLong(Long.MIN_VALUE);
@@ -147,11 +150,29 @@ public final class AsyncDispatcher {
     unshipped.incrementAndGet();
     if (journal != null) {
       // queued under the journal's lock when there is room; otherwise the journal alone holds it
-      // (spilled) and the writer reads it back from there: a caller waits only when the journal
-      // cannot be written either
+      // (spilled) and the writer reads it back from there: a caller waits only for a writer that
+      // is busy (up to spillAfter), or when the journal cannot be written either
       Item[] queued = new Item[1];
-      Journal.Appended a = journal.append(now, record,
-          seg -> queue.offer(queued[0] = new Item(event, seg, now)));
+      Journal.HandOff handOff = new Journal.HandOff() {
+        @Override
+        public boolean offer(JournalSegment seg) {
+          return queue.offer(queued[0] = new Item(event, seg, now));
+        }
+
+        @Override
+        public boolean hasRoom() {
+          return queue.remainingCapacity() > 0;
+        }
+      };
+      long wait = settings.spillAfter().toNanos();
+      long deadline = System.nanoTime() + wait;
+      Journal.Appended a;
+      // (an interrupted caller does not wait: its event is spilled)
+      while ((a = journal.append(now, record, handOff,
+          wait > 0 && System.nanoTime() - deadline < 0 && !Thread.currentThread().isInterrupted()))
+          == Journal.NO_ROOM) {
+        awaitRoom(deadline);
+      }
       if (a != null) {
         if (a.spilled()) {
           refuseIfWriterStopped(event, true);
@@ -319,6 +340,41 @@ public final class AsyncDispatcher {
     }
   }
 
+  /**
+   * Waits, until {@code deadline} (spillAfter from the call), for the writer to take events from the
+   * full queue; the caller then tries to journal and queue its event again. A writer that makes room
+   * a batch at a time keeps callers at its pace this way; one that does not (the store is down or
+   * very slow) has them spill, and while spilling nobody waits. Not on the journal's lock, which
+   * callers that find room need.
+   */
+  private void awaitRoom(long deadline) {
+    roomWaiters.incrementAndGet();
+    try {
+      synchronized (room) {
+        while (queue.remainingCapacity() == 0 && !journal.spilling() && !closing && !writerDone) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            return;
+          }
+          room.wait(left / 1_000_000, (int) (left % 1_000_000));
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // the event is still journaled (spilled if need be), never given up
+    } finally {
+      roomWaiters.decrementAndGet();
+    }
+  }
+
+  /** Wakes callers waiting in {@link #awaitRoom} (the writer just took events). */
+  private void madeRoom() {
+    if (roomWaiters.get() > 0) {
+      synchronized (room) {
+        room.notifyAll();
+      }
+    }
+  }
+
   private List<Item> queueBatch(long pollNanos) throws InterruptedException {
     Item first = pollNanos == 0 ? queue.poll() : queue.poll(pollNanos, TimeUnit.NANOSECONDS);
     if (first == null) {
@@ -329,6 +385,7 @@ public final class AsyncDispatcher {
     batch.add(first);
     gathering(first.acceptedAt()); // no longer queued, not yet in flight: health still counts it
     queue.drainTo(batch, size - 1);
+    madeRoom();
     long delay = settings.batchDelay().toNanos();
     if (batch.size() < size && delay > 0 && !closing) {
       // nap instead of waiting on the queue: a writer waiting there is woken by every single event,
@@ -347,6 +404,7 @@ public final class AsyncDispatcher {
       }
       queue.drainTo(batch, size - batch.size());
     }
+    madeRoom();
     return batch;
   }
 

@@ -8,4 +8,4 @@ import java.time.Duration;
 /** How an ASYNC AuditLog queues, batches, retries and journals; validated by the builder. */
 public record AsyncSettings(int queueCapacity, OverflowPolicy overflow, int batchSize, Duration batchDelay,
     Duration retryMin, Duration retryMax, Duration closeTimeout, Path journal, JournalDurability durability,
-    long segmentBytes, long journalCapacity) {}
+    long segmentBytes, long journalCapacity, Duration spillAfter) {}

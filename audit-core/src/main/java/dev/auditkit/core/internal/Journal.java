@@ -53,12 +53,26 @@ public final class Journal implements AutoCloseable {
   public record Appended(JournalSegment segment, long position, boolean spilled) {}
 
   /**
+   * What {@link #append(long, byte[], HandOff, boolean)} returns, having written nothing, when the
+   * caller would rather wait for room in the queue than spill (compared by identity).
+   */
+  public static final Appended NO_ROOM = new Appended(null, -1, false);
+
+  /**
    * Puts a just-journaled event on the in-memory queue without waiting; false when the queue is
    * full. Called under the append lock, so that queued and spilled records never interleave.
    */
   @FunctionalInterface
   public interface HandOff {
     boolean offer(JournalSegment segment);
+
+    /**
+     * Whether the queue has room now. Asked under the append lock, before anything is written;
+     * the queue's other producers add under that lock too, so room seen here is room at the offer.
+     */
+    default boolean hasRoom() {
+      return true;
+    }
   }
 
   /** Records read back from the spilled part of the journal, oldest first, each with its segment. */
@@ -277,6 +291,15 @@ public final class Journal implements AutoCloseable {
    *     and the caller must keep the event in memory ({@code handOff} was not called)
    */
   public Appended append(long acceptedAt, byte[] payload, HandOff handOff) {
+    return append(acceptedAt, payload, handOff, false);
+  }
+
+  /**
+   * {@link #append(long, byte[], HandOff)}, except that with {@code ratherWait}, a full queue while
+   * nothing is spilled writes nothing and returns {@link #NO_ROOM}: the caller waits for room (off
+   * this lock) and tries again, or gives up waiting and appends without {@code ratherWait}.
+   */
+  public Appended append(long acceptedAt, byte[] payload, HandOff handOff, boolean ratherWait) {
     // the checksum (and, for write(2), the whole record) is made before taking the lock
     int crc = mapping ? JournalRecord.crc(acceptedAt, payload, 0, payload.length) : 0;
     ByteBuffer record = mapping ? null : JournalRecord.encode(acceptedAt, payload);
@@ -311,6 +334,9 @@ public final class Journal implements AutoCloseable {
         }
         LOG.warn("auditkit journal: {} is writable again, events are journaled again", dir);
         degraded = false;
+      }
+      if (ratherWait && !spilling && !handOff.hasRoom()) {
+        return NO_ROOM;
       }
       seg = active;
       long before = seg.bytes();
