@@ -82,6 +82,7 @@ public final class AsyncDispatcher {
   /** Callers waiting for room in the full queue (see awaitRoom), and what they wait on. */
   private final java.util.concurrent.atomic.AtomicInteger roomWaiters = new java.util.concurrent.atomic.AtomicInteger();
   private final Object room = new Object();
+  private final long spillAfterNanos;
   /** Failed reads of spilled records in a row (written by the writer thread; health counts them as failures). */
   private volatile int spillReadFailures;
   private final AtomicLong lastDropLog = new AtomicLong(Long.MIN_VALUE);
@@ -105,6 +106,7 @@ public final class AsyncDispatcher {
   public AsyncDispatcher(AuditSink sink, AsyncSettings settings, Clock clock) {
     this.sink = sink;
     this.settings = settings;
+    this.spillAfterNanos = settings.spillAfter().toNanos();
     this.clock = clock;
     this.queue = new LinkedBlockingQueue<>(settings.queueCapacity());
     this.backoff = new Backoff(settings.retryMin(), settings.retryMax());
@@ -164,14 +166,16 @@ public final class AsyncDispatcher {
           return queue.remainingCapacity() > 0;
         }
       };
-      long wait = settings.spillAfter().toNanos();
-      long deadline = System.nanoTime() + wait;
       Journal.Appended a;
-      // (an interrupted caller does not wait: its event is spilled)
-      while ((a = journal.append(now, record, handOff,
-          wait > 0 && System.nanoTime() - deadline < 0 && !Thread.currentThread().isInterrupted()))
-          == Journal.NO_ROOM) {
+      boolean ratherWait = spillAfterNanos > 0;
+      long deadline = 0;
+      while ((a = journal.append(now, record, handOff, ratherWait)) == Journal.NO_ROOM) {
+        if (deadline == 0) {
+          deadline = System.nanoTime() + spillAfterNanos; // (0 only by a 1-in-2^64 chance: one more wait)
+        }
         awaitRoom(deadline);
+        // an interrupted caller does not wait again: its event is spilled
+        ratherWait = System.nanoTime() - deadline < 0 && !Thread.currentThread().isInterrupted();
       }
       if (a != null) {
         if (a.spilled()) {
