@@ -295,9 +295,21 @@ public final class AuditLog implements AutoCloseable {
    * @throws UnshippedEventsException when events could not be shipped in time: it names how many,
    *     the oldest ids, and whether the journal keeps them for the next start (the store is
    *     closed all the same)
+   * @throws IllegalStateException when called from inside {@link AuditSink#write} on the ASYNC
+   *     writer thread, where it would wait for its own thread; the log stays open
    */
   @Override
-  public synchronized void close() {
+  public void close() {
+    if (async != null && async.onWriterThread()) {
+      // checked before taking this log's lock: a host thread closing meanwhile holds it while it
+      // waits for the writer, which would then wait for the host
+      throw new IllegalStateException("AuditLog.close() was called from inside AuditSink.write, on the ASYNC writer "
+          + "thread, where it would wait for itself to ship; close the log from another thread");
+    }
+    closeOnce();
+  }
+
+  private synchronized void closeOnce() {
     if (closed) {
       return; // closed already, by the host or at shutdown
     }

@@ -368,4 +368,37 @@ class AsyncDeliveryTest {
       assertThat(audit.health().oldestUnshippedAge().toMillis()).isGreaterThanOrEqualTo(250);
     }
   }
+
+  /**
+   * A sink that closes the log from inside its own write would wait for itself (the writer thread)
+   * until closeTimeout: that close is refused, the log stays open and ships, and a close from
+   * another thread then works.
+   */
+  @Test
+  void closeFromInsideTheSink_isRefused_andTheLogStaysOpen() {
+    java.util.concurrent.atomic.AtomicReference<AuditLog> log = new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicReference<RuntimeException> refused = new java.util.concurrent.atomic.AtomicReference<>();
+    List<AuditEvent> written = new java.util.concurrent.CopyOnWriteArrayList<>();
+    AuditSink closing = events -> {
+      if (refused.get() == null) {
+        try {
+          log.get().close();
+          refused.set(new RuntimeException("close() returned"));
+        } catch (RuntimeException e) {
+          refused.set(e);
+        }
+      }
+      written.addAll(events);
+    };
+    AuditLog audit = async(closing).closeTimeout(Duration.ofSeconds(30)).build();
+    log.set(audit);
+    UUID id = audit.viewed("job", "1");
+    Await.until("written", WAIT, () -> written.size() == 1);
+    assertThat(refused.get()).isInstanceOf(IllegalStateException.class).hasMessageContaining("AuditSink.write");
+    UUID second = audit.viewed("job", "2"); // still open
+    long t0 = System.nanoTime();
+    audit.close();
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
+    assertThat(written).extracting(AuditEvent::id).containsExactly(id, second);
+  }
 }

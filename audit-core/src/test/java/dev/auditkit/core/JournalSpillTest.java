@@ -379,6 +379,39 @@ class JournalSpillTest {
     audit.close();
   }
 
+  /** A caller waiting for room when the log closes does not wait out spillAfter: its event is spilled and kept. */
+  @Test
+  void aCallerWaitingForRoom_spillsWhenTheLogCloses_andItsEventIsKept() throws Exception {
+    GatedSink sink = new GatedSink().hold();
+    AuditLog audit = journaled(sink, JournalDurability.PROCESS_CRASH).queueCapacity(2).batchSize(10)
+        .spillAfter(Duration.ofSeconds(60)).closeTimeout(Duration.ofMillis(100)).build();
+    List<UUID> ids = new ArrayList<>();
+    ids.add(audit.viewed("job", "0"));
+    Await.until("in flight", WAIT, () -> sink.attempts.get() > 0);
+    ids.add(audit.viewed("job", "1"));
+    ids.add(audit.viewed("job", "2")); // the queue is full now
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      Future<UUID> waiting = pool.submit(() -> audit.viewed("job", "3"));
+      Thread.sleep(200);
+      assertThat(waiting).as("waits for room").isNotDone();
+      long t0 = System.nanoTime();
+      assertThatThrownBy(audit::close).isInstanceOfSatisfying(UnshippedEventsException.class, e -> {
+        assertThat(e.count()).isEqualTo(4);
+        assertThat(e.retainedInJournal()).isTrue();
+      });
+      ids.add(waiting.get(5, TimeUnit.SECONDS));
+      assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(30));
+    } finally {
+      pool.shutdownNow();
+    }
+    GatedSink again = new GatedSink();
+    try (AuditLog next = journaled(again, JournalDurability.PROCESS_CRASH).build()) {
+      Await.until("replayed", WAIT, () -> again.store.size() == 4);
+    }
+    assertThat(again.store.events()).extracting(AuditEvent::id).containsExactlyElementsOf(ids);
+  }
+
   @Test
   void spillAfter_badValues_areRefused() {
     assertThatThrownBy(() -> AuditLog.builder().spillAfter(null)).isInstanceOf(NullPointerException.class)

@@ -174,8 +174,10 @@ public final class AsyncDispatcher {
           deadline = System.nanoTime() + spillAfterNanos; // (0 only by a 1-in-2^64 chance: one more wait)
         }
         awaitRoom(deadline);
-        // an interrupted caller does not wait again: its event is spilled
-        ratherWait = System.nanoTime() - deadline < 0 && !Thread.currentThread().isInterrupted();
+        // a caller interrupted, or woken by close or a stopped writer, does not wait again: its event
+        // is spilled (and, with the writer stopped, taken back below)
+        ratherWait = System.nanoTime() - deadline < 0 && !Thread.currentThread().isInterrupted() && !closing
+            && !writerDone;
       }
       if (a != null) {
         if (a.spilled()) {
@@ -341,6 +343,9 @@ public final class AsyncDispatcher {
           + "if one is configured", e);
     } finally {
       writerDone = true;
+      synchronized (room) {
+        room.notifyAll();
+      }
     }
   }
 
@@ -703,12 +708,20 @@ public final class AsyncDispatcher {
    *
    * @throws UnshippedEventsException naming what could not be shipped in time
    */
+  /** Whether the calling thread is the writer (inside {@code AuditSink.write}). */
+  public boolean onWriterThread() {
+    return Thread.currentThread() == writer;
+  }
+
   public void close() {
     if (!closeCalled.compareAndSet(false, true)) {
       return;
     }
     closeDeadline = System.nanoTime() + settings.closeTimeout().toNanos();
     closing = true;
+    synchronized (room) {
+      room.notifyAll(); // callers waiting for room spill now (see enqueue)
+    }
     // a call that passed the closing check before it was set finishes first (one waiting for queue
     // space gives up within its 50 ms poll): from here on every event is queued or refused
     // (not bounded by closeTimeout: a call descheduled past it would queue an event after the count
