@@ -28,11 +28,13 @@ public final class DeliveryHealth {
   private final long consecutiveFailures;
   private final String lastError;
   private final Instant lastErrorAt;
+  private final int callersWaiting;
 
   DeliveryHealth(Delivery delivery, int queueDepth, int queueCapacity, long journalOnly, long journalBytes,
       boolean journalConfigured,
       boolean journalDegraded, Duration oldestUnshippedAge, long unshipped, long shipped, long dropped,
-      long refused, long corruptRecordsSkipped, long consecutiveFailures, String lastError, Instant lastErrorAt) {
+      long refused, long corruptRecordsSkipped, long consecutiveFailures, String lastError, Instant lastErrorAt,
+      int callersWaiting) {
     this.delivery = delivery;
     this.queueDepth = queueDepth;
     this.queueCapacity = queueCapacity;
@@ -49,10 +51,11 @@ public final class DeliveryHealth {
     this.consecutiveFailures = consecutiveFailures;
     this.lastError = lastError;
     this.lastErrorAt = lastErrorAt;
+    this.callersWaiting = callersWaiting;
   }
 
   static DeliveryHealth sync() {
-    return new DeliveryHealth(Delivery.SYNC, 0, 0, 0, 0, false, false, Duration.ZERO, 0, 0, 0, 0, 0, 0, null, null);
+    return new DeliveryHealth(Delivery.SYNC, 0, 0, 0, 0, false, false, Duration.ZERO, 0, 0, 0, 0, 0, 0, null, null, 0);
   }
 
   static DeliveryHealth of(DeliveryStats s, Clock clock) {
@@ -60,7 +63,7 @@ public final class DeliveryHealth {
         : Duration.ofMillis(Math.max(0, clock.millis() - s.oldestAcceptedAt()));
     return new DeliveryHealth(Delivery.ASYNC, s.queueDepth(), s.queueCapacity(), s.spilled(), s.journalBytes(),
         s.journalConfigured(), s.journalDegraded(), age, s.unshipped(), s.shipped(), s.dropped(), s.refused(),
-        s.corruptRecordsSkipped(), s.consecutiveFailures(), s.lastError(), s.lastErrorAt());
+        s.corruptRecordsSkipped(), s.consecutiveFailures(), s.lastError(), s.lastErrorAt(), s.callersWaiting());
   }
 
   /** {@link Delivery#SYNC} or {@link Delivery#ASYNC}. */
@@ -162,6 +165,16 @@ public final class DeliveryHealth {
   }
 
   /**
+   * How many {@code appendAuditLog} calls are waiting for room in the full queue right now: for a
+   * busy writer (up to {@code spillAfter}, with a journal) or, without a usable journal, under
+   * {@link OverflowPolicy#BLOCK}. Zero while the writer keeps up; a count that stays up means the
+   * host's threads are held back by the store's pace.
+   */
+  public int callersWaiting() {
+    return callersWaiting;
+  }
+
+  /**
    * True when the store is being written without failures, no journal problem is known, and no
    * event was dropped or refused.
    */
@@ -175,6 +188,7 @@ public final class DeliveryHealth {
         + ", journalOnly=" + journalOnly + ", journalBytes=" + journalBytes + ", journalDegraded=" + journalDegraded
         + ", oldestUnshippedAge=" + oldestUnshippedAge + ", unshipped=" + unshipped + ", shipped=" + shipped
         + ", dropped=" + dropped + ", refused=" + refused + ", corruptRecordsSkipped=" + corruptRecordsSkipped
-        + ", consecutiveFailures=" + consecutiveFailures + ", lastError=" + lastError + "}";
+        + ", consecutiveFailures=" + consecutiveFailures + ", callersWaiting=" + callersWaiting
+        + ", lastError=" + lastError + "}";
   }
 }

@@ -100,11 +100,13 @@ class AsyncDeliveryTest {
         }
       });
       Await.until("queue full", WAIT, () -> audit.health().queueDepth() == 4);
+      Await.until("the caller waits", WAIT, () -> audit.health().callersWaiting() == 1);
       Thread.sleep(100);
       assertThat(producer).isNotDone();
       assertThat(audit.health().dropped()).isZero();
       sink.release();
       producer.get(10, TimeUnit.SECONDS);
+      assertThat(audit.health().callersWaiting()).isZero();
       audit.close();
       assertThat(sink.store.size()).isEqualTo(20);
     } finally {

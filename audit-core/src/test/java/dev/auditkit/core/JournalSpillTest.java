@@ -393,8 +393,11 @@ class JournalSpillTest {
     ExecutorService pool = Executors.newSingleThreadExecutor();
     try {
       Future<UUID> waiting = pool.submit(() -> audit.viewed("job", "3"));
-      Thread.sleep(200);
+      Await.until("a caller waits for room", WAIT, () -> audit.health().callersWaiting() == 1);
+      Thread.sleep(100);
       assertThat(waiting).as("waits for room").isNotDone();
+      assertThat(audit.health().callersWaiting()).isEqualTo(1);
+      assertThat(audit.health().journalOnly()).as("nothing spilled yet").isZero();
       long t0 = System.nanoTime();
       assertThatThrownBy(audit::close).isInstanceOfSatisfying(UnshippedEventsException.class, e -> {
         assertThat(e.count()).isEqualTo(4);

@@ -82,6 +82,8 @@ public final class AsyncDispatcher {
   /** Callers waiting for room in the full queue (see awaitRoom), and what they wait on. */
   private final java.util.concurrent.atomic.AtomicInteger roomWaiters = new java.util.concurrent.atomic.AtomicInteger();
   private final Object room = new Object();
+  /** Callers waiting for queue space under OverflowPolicy.BLOCK (no usable journal). */
+  private final java.util.concurrent.atomic.AtomicInteger blockedCallers = new java.util.concurrent.atomic.AtomicInteger();
   private final long spillAfterNanos;
   /** Failed reads of spilled records in a row (written by the writer thread; health counts them as failures). */
   private volatile int spillReadFailures;
@@ -199,6 +201,7 @@ public final class AsyncDispatcher {
       return;
     }
     boolean interrupted = false;
+    blockedCallers.incrementAndGet();
     try {
       while (true) {
         try {
@@ -216,6 +219,7 @@ public final class AsyncDispatcher {
         }
       }
     } finally {
+      blockedCallers.decrementAndGet();
       if (interrupted) {
         Thread.currentThread().interrupt();
       }
@@ -699,7 +703,7 @@ public final class AsyncDispatcher {
         Math.max(0, unshipped.get()), shipped.get(), dropped.get(), setAside.size() + refusedInJournalOnly.get(),
         corrupt.get(), consecutiveFailures + spillReadFailures,
         lastError,
-        lastErrorAt);
+        lastErrorAt, roomWaiters.get() + blockedCallers.get());
   }
 
   /**
