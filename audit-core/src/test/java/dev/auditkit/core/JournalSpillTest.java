@@ -415,6 +415,31 @@ class JournalSpillTest {
     assertThat(again.store.events()).extracting(AuditEvent::id).containsExactlyElementsOf(ids);
   }
 
+  /** The writer itself appending (from inside AuditSink.write) into a full queue spills at once: only it could make room. */
+  @Test
+  void theWriterAppendingIntoAFullQueue_doesNotWaitForItself() throws Exception {
+    java.util.concurrent.atomic.AtomicReference<AuditLog> log = new java.util.concurrent.atomic.AtomicReference<>();
+    List<AuditEvent> written = new CopyOnWriteArrayList<>();
+    java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();
+    AuditSink nested = batch -> {
+      if (once.compareAndSet(false, true)) {
+        for (int i = 0; i < 5; i++) {
+          log.get().viewed("job", "nested-" + i); // the queue holds 2
+        }
+      }
+      written.addAll(batch);
+    };
+    AuditLog audit = journaled(nested, JournalDurability.PROCESS_CRASH).queueCapacity(2).batchSize(10)
+        .spillAfter(Duration.ofSeconds(60)).build();
+    log.set(audit);
+    audit.viewed("job", "first");
+    // waiting for itself would hold the writer for 60 s
+    Await.until("all shipped", Duration.ofSeconds(20), () -> written.size() == 6);
+    assertThat(written).extracting(e -> e.resource().id()).containsExactly("first", "nested-0", "nested-1",
+        "nested-2", "nested-3", "nested-4");
+    audit.close();
+  }
+
   @Test
   void spillAfter_badValues_areRefused() {
     assertThatThrownBy(() -> AuditLog.builder().spillAfter(null)).isInstanceOf(NullPointerException.class)

@@ -205,9 +205,11 @@ class SealingTest {
       dev.auditkit.jdbc.internal.Sealer.Pass first = sealer.sealOnce();
       assertThat(first.sealed()).isEqualTo(2);
       assertThat(first.more()).isTrue();
+      assertThat(first.registered()).as("so that background sealing goes on at once").isTrue();
       assertThat(Chains.count(db, "select count(*) from audit_chain where chain_id = 't:org-new'")).isEqualTo(1);
       dev.auditkit.jdbc.internal.Sealer.Pass second = sealer.sealOnce();
       assertThat(second.sealed()).isEqualTo(2);
+      assertThat(second.registered()).isFalse();
       assertThat(sealer.sealOnce().sealed()).isZero();
       Map<String, List<UUID>> chains = Chains.assertValid(db);
       assertThat(chains.get("t:org-new")).containsExactly(mixed.get(0).id(), mixed.get(2).id());
@@ -228,6 +230,40 @@ class SealingTest {
         assertThat(Chains.assertValid(db).get("t:org-1")).endsWith(meanwhile.get(0).id(), held.id());
       }
       assertThat(store.verifyAll()).allSatisfy(v -> assertThat(v.ok()).as(v.summary()).isTrue());
+    }
+  }
+
+  /**
+   * PostgreSQL: a pass that does not look for work meets the rows of a chain another sealer holds
+   * (here: its chain row is updated and not committed, as in the middle of that sealer's pass). It
+   * must skip them without waiting for that sealer while holding its own chains, and leave them to
+   * it; they are sealed once the other sealer is done.
+   */
+  @DatabaseTest
+  void aChainAnotherSealerHolds_isNotWaitedFor(TestDatabase db) throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(db.dialect() == dev.auditkit.testing.TestDialect.POSTGRESQL,
+        "H2 sealers serialise on a lock row");
+    try (JdbcAuditStore store = manualStore(db); Connection other = db.connection()) {
+      store.write(List.of(event("org-1", 1), event("org-2", 2)));
+      assertThat(store.sealNow()).isEqualTo(2);
+      dev.auditkit.jdbc.internal.Sealer sealer = postgresSealer(db);
+      List<AuditEvent> next = List.of(event("org-1", 3), event("org-2", 4));
+      store.write(next);
+      other.setAutoCommit(false);
+      try (Statement st = other.createStatement()) {
+        assertThat(st.executeUpdate("update audit_chain set updated_at = clock_timestamp() where chain_id = 't:org-2'"))
+            .isEqualTo(1);
+      }
+      dev.auditkit.jdbc.internal.Sealer.Pass p = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+          Duration.ofSeconds(15), sealer::sealOnce, "the pass waited for the sealer holding t:org-2");
+      assertThat(p.sealed()).isEqualTo(1);
+      assertThat(p.more()).isTrue();
+      assertThat(p.registered()).isFalse();
+      other.commit();
+      assertThat(sealer.sealOnce().sealed()).isEqualTo(1);
+      Map<String, List<UUID>> chains = Chains.assertValid(db);
+      assertThat(chains.get("t:org-1")).endsWith(next.get(0).id());
+      assertThat(chains.get("t:org-2")).endsWith(next.get(1).id());
     }
   }
 

@@ -157,10 +157,11 @@ public final class AsyncDispatcher {
       // (spilled) and the writer reads it back from there: a caller waits only for a writer that
       // is busy (up to spillAfter), or when the journal cannot be written either
       Item[] queued = new Item[1];
+      long[] acceptedAt = {now}; // a caller that waited for room is accepted when it got it
       Journal.HandOff handOff = new Journal.HandOff() {
         @Override
         public boolean offer(JournalSegment seg) {
-          return queue.offer(queued[0] = new Item(event, seg, now));
+          return queue.offer(queued[0] = new Item(event, seg, acceptedAt[0]));
         }
 
         @Override
@@ -169,13 +170,16 @@ public final class AsyncDispatcher {
         }
       };
       Journal.Appended a;
-      boolean ratherWait = spillAfterNanos > 0;
+      // (the writer itself, appending from inside AuditSink.write, would wait for its own room)
+      boolean ratherWait = spillAfterNanos > 0 && Thread.currentThread() != writer;
       long deadline = 0;
-      while ((a = journal.append(now, record, handOff, ratherWait)) == Journal.NO_ROOM) {
+      while ((a = journal.append(acceptedAt[0], record, handOff, ratherWait)) == Journal.NO_ROOM) {
         if (deadline == 0) {
           deadline = System.nanoTime() + spillAfterNanos; // (0 only by a 1-in-2^64 chance: one more wait)
         }
         awaitRoom(deadline);
+        // journal records stay in acceptance order: the time is taken again after the wait
+        acceptedAt[0] = Math.max(acceptedAt[0], clock.millis());
         // a caller interrupted, or woken by close or a stopped writer, does not wait again: its event
         // is spilled (and, with the writer stopped, taken back below)
         ratherWait = System.nanoTime() - deadline < 0 && !Thread.currentThread().isInterrupted() && !closing
@@ -183,6 +187,7 @@ public final class AsyncDispatcher {
       }
       if (a != null) {
         if (a.spilled()) {
+          madeRoom(); // callers still waiting for room spill too now: nobody waits while spilling
           refuseIfWriterStopped(event, true);
         } else {
           refuseIfWriterStopped(queued[0]);
@@ -706,17 +711,17 @@ public final class AsyncDispatcher {
         lastErrorAt, roomWaiters.get() + blockedCallers.get());
   }
 
+  /** Whether the calling thread is the writer (inside {@code AuditSink.write}). */
+  public boolean onWriterThread() {
+    return Thread.currentThread() == writer;
+  }
+
   /**
    * Stops accepting events, ships what is queued (and left in the journal) for up to the close
    * timeout, then closes the journal.
    *
    * @throws UnshippedEventsException naming what could not be shipped in time
    */
-  /** Whether the calling thread is the writer (inside {@code AuditSink.write}). */
-  public boolean onWriterThread() {
-    return Thread.currentThread() == writer;
-  }
-
   public void close() {
     if (!closeCalled.compareAndSet(false, true)) {
       return;

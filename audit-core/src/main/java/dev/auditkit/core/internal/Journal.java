@@ -68,7 +68,9 @@ public final class Journal implements AutoCloseable {
 
     /**
      * Whether the queue has room now. Asked under the append lock, before anything is written;
-     * the queue's other producers add under that lock too, so room seen here is room at the offer.
+     * the queue's other journaling producers add under that lock too, so room seen here is room
+     * at the offer (only a memory-only event, added while the journal cannot be written, can take
+     * it meanwhile: then the record spills, which is always safe).
      */
     default boolean hasRoom() {
       return true;

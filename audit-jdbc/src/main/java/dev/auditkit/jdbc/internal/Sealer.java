@@ -110,8 +110,11 @@ public final class Sealer {
         + alias + ".tenant_id end)";
   }
 
-  /** Result of one pass; {@code checkpoints} are committed and still to be published to witnesses. */
-  public record Pass(int sealed, List<Sealed> chains, boolean more, List<Checkpoint> checkpoints) {}
+  /**
+   * Result of one pass; {@code checkpoints} are committed and still to be published to witnesses;
+   * {@code registered} when it added chains met while reading, which the next pass seals.
+   */
+  public record Pass(int sealed, List<Sealed> chains, boolean more, List<Checkpoint> checkpoints, boolean registered) {}
 
   /** A chain's head and its latest checkpoint's place, as the chain row has them. */
   private record State(ChainHead head, long checkpointSeq, Instant checkpointAt) {}
@@ -247,6 +250,7 @@ public final class Sealer {
     //    backends work at once); the reader's statement starts after the locks are taken, so it sees
     //    every seal committed before them.
     PassRows pass = new PassRows(heads, work, new SealRows(c, seals));
+    boolean registered = false;
     if (!heads.isEmpty()) {
       // plain columns, read in binary (see read): the chain id is made here, not by the database,
       // which spent more on such expressions and on text output than on finding the rows
@@ -269,7 +273,7 @@ public final class Sealer {
       }
       // a chain first seen here (a continued pass does not look for work) is registered at the
       // pass's mark, so that the marks moving below can never pass over its rows
-      register(c, pass.unknown, low);
+      registered = register(c, pass.unknown, low) > 0;
     }
     int read = pass.read;
     String lastTx = pass.lastTx;
@@ -310,7 +314,7 @@ public final class Sealer {
     if (full && !skipped) {
       carryOver = pass.readChains; // taken by the next pass if this one commits (see sealOnce)
     }
-    return new Pass(pass.out.count(), done, full || skipped, signed);
+    return new Pass(pass.out.count(), done, full || skipped, signed, registered);
   }
 
   /**
@@ -346,17 +350,20 @@ public final class Sealer {
   }
 
   /** Adds chain rows, at low-water mark {@code low}, for chains that have none yet. */
-  private void register(Connection c, Set<String> chainIds, String low) throws SQLException {
+  private int register(Connection c, Set<String> chainIds, String low) throws SQLException {
     if (chainIds.isEmpty()) {
-      return;
+      return 0;
     }
+    // chains that exist are left out before inserting: a conflict with a chain row that another
+    // sealer has updated and not committed yet would wait for that sealer (a chain it holds is met
+    // in a pass that did not look for work), while this pass holds its own chains
     try (PreparedStatement ps = c.prepareStatement("insert into " + chains
-        + " (chain_id, low_xid, high_xid, high_seq) select unnest(?::text[]), ?::xid8, '0'::xid8, 0"
-        + " on conflict do nothing")) {
+        + " (chain_id, low_xid, high_xid, high_seq) select n.id, ?::xid8, '0'::xid8, 0 from unnest(?::text[]) as n(id)"
+        + " where not exists (select 1 from " + chains + " c where c.chain_id = n.id) on conflict do nothing")) {
+      ps.setString(1, low);
       // in one order for every sealer: two registering the same new chains wait, never deadlock
-      ps.setArray(1, c.createArrayOf("text", new java.util.TreeSet<>(chainIds).toArray()));
-      ps.setString(2, low);
-      ps.executeUpdate();
+      ps.setArray(2, c.createArrayOf("text", new java.util.TreeSet<>(chainIds).toArray()));
+      return ps.executeUpdate();
     }
   }
 
@@ -482,7 +489,7 @@ public final class Sealer {
       }
     }
     List<Checkpoint> signed = checkpoint(c, states, heads);
-    return new Pass(sealed, done, read >= maxPerPass, signed);
+    return new Pass(sealed, done, read >= maxPerPass, signed, false);
   }
 
   /**
@@ -732,8 +739,13 @@ public final class Sealer {
     ps.setFetchSize(fetchSize);
     if (ps.isWrapperFor(PGStatement.class)) {
       // binary from the first execution (pgjdbc otherwise sends text until a statement was run five
-      // times on one connection): no text to format for times, ids and hashes, none to parse here
-      ps.unwrap(PGStatement.class).setPrepareThreshold(-1);
+      // times on one connection): no text to format for times, ids and hashes, none to parse here.
+      // Not where server-side statements are off (prepareThreshold=0, e.g. behind a pooler that
+      // cannot keep them): binary needs one
+      PGStatement pg = ps.unwrap(PGStatement.class);
+      if (pg.getPrepareThreshold() > 0) {
+        pg.setPrepareThreshold(-1);
+      }
     }
     int n = 0;
     try (ResultSet rs = ps.executeQuery()) {

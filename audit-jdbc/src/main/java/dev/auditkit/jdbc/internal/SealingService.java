@@ -57,7 +57,7 @@ public final class SealingService implements AutoCloseable {
       Sealer.Pass p;
       do {
         p = pass();
-      } while (p.sealed() > 0 && p.more());
+      } while (p.more() && (p.sealed() > 0 || p.registered()));
       if (failuresInARow > 0) {
         LOG.info("auditkit: sealing works again after {} failed pass(es)", failuresInARow);
       }
@@ -99,7 +99,7 @@ public final class SealingService implements AutoCloseable {
           return total;
         }
         last = null;
-        if (p.sealed() == 0) {
+        if (p.sealed() == 0 && !p.registered()) {
           sleep(); // another instance holds a chain we need
         }
       } catch (SQLException e) {
