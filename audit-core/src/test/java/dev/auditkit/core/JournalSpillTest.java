@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -438,6 +439,71 @@ class JournalSpillTest {
     assertThat(written).extracting(e -> e.resource().id()).containsExactly("first", "nested-0", "nested-1",
         "nested-2", "nested-3", "nested-4");
     audit.close();
+  }
+
+  /**
+   * Under sustained load, a store write that hangs once for longer than spillAfter starts a spill.
+   * Once the writer works again, callers are held to its pace until it has read the spill back, so
+   * the spill ends while the load goes on (callers that outran the writer kept it going until the
+   * load dropped, and every event then cost the writer a read-back).
+   */
+  @Test
+  void aSpillAfterOneHungWrite_endsWhileTheLoadGoesOn() throws Exception {
+    java.util.concurrent.atomic.AtomicBoolean hang = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicLong stored = new java.util.concurrent.atomic.AtomicLong();
+    Set<UUID> ids = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    Set<UUID> storedIds = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    AuditSink sink = batch -> {
+      if (hang.compareAndSet(true, false)) {
+        try {
+          Thread.sleep(400);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      for (AuditEvent e : batch) {
+        storedIds.add(e.id());
+      }
+      stored.addAndGet(batch.size());
+    };
+    AuditLog audit = journaled(sink, JournalDurability.PROCESS_CRASH).queueCapacity(64).batchSize(50)
+        .spillAfter(Duration.ofMillis(50)).build();
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicLong accepted = new java.util.concurrent.atomic.AtomicLong();
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      List<Future<?>> fs = new ArrayList<>();
+      for (int t = 0; t < 2; t++) {
+        fs.add(pool.submit(() -> {
+          while (!stop.get()) {
+            UUID id = audit.viewed("job", "j");
+            ids.add(id);
+            accepted.incrementAndGet();
+          }
+        }));
+      }
+      Await.until("load under way", WAIT, () -> stored.get() > 2_000);
+      hang.set(true);
+      Await.until("spilled", WAIT, () -> audit.health().journalOnly() > 0);
+      long spillStartedAt = accepted.get();
+      Await.until("the spill ended under load", WAIT, () -> audit.health().journalOnly() == 0);
+      long queuedAgainAt = accepted.get();
+      Thread.sleep(200);
+      assertThat(audit.health().journalOnly()).as("queued, not spilled, while the load goes on").isZero();
+      assertThat(accepted.get()).as("callers kept going").isGreaterThan(queuedAgainAt);
+      assertThat(queuedAgainAt).isGreaterThan(spillStartedAt);
+      stop.set(true);
+      for (Future<?> f : fs) {
+        f.get(30, TimeUnit.SECONDS);
+      }
+      Await.until("all shipped", WAIT, () -> audit.health().unshipped() == 0);
+      assertThat(stored.get()).as("each stored once").isEqualTo(accepted.get());
+      assertThat(storedIds).as("every accepted event stored").isEqualTo(ids);
+      audit.close();
+    } finally {
+      stop.set(true);
+      pool.shutdownNow();
+    }
   }
 
   @Test

@@ -85,6 +85,10 @@ public final class AsyncDispatcher {
   /** Callers waiting for queue space under OverflowPolicy.BLOCK (no usable journal). */
   private final java.util.concurrent.atomic.AtomicInteger blockedCallers = new java.util.concurrent.atomic.AtomicInteger();
   private final long spillAfterNanos;
+  /** When the store write under way started (System.nanoTime), or 0 (see keepingUp). */
+  private volatile long writeStartedAt;
+  /** Batches of spilled records the writer has read back (callers held to its pace wait for the next). */
+  private final AtomicLong readBacks = new AtomicLong();
   /** Failed reads of spilled records in a row (written by the writer thread; health counts them as failures). */
   private volatile int spillReadFailures;
   private final AtomicLong lastDropLog = new AtomicLong(Long.MIN_VALUE);
@@ -173,6 +177,14 @@ public final class AsyncDispatcher {
       // (the writer itself, appending from inside AuditSink.write, would wait for its own room)
       boolean ratherWait = spillAfterNanos > 0 && Thread.currentThread() != writer;
       long deadline = 0;
+      if (ratherWait && journal.spilling() && keepingUp()) {
+        // a spill that a working writer is reading back: the caller waits for its next batch, so
+        // that callers go at the writer's pace until the spill ends (otherwise callers that outrun
+        // the writer keep it going until the load drops, and each event costs a read-back)
+        deadline = System.nanoTime() + spillAfterNanos;
+        awaitReadBack(deadline);
+        acceptedAt[0] = Math.max(acceptedAt[0], clock.millis());
+      }
       while ((a = journal.append(acceptedAt[0], record, handOff, ratherWait)) == Journal.NO_ROOM) {
         if (deadline == 0) {
           deadline = System.nanoTime() + spillAfterNanos; // (0 only by a 1-in-2^64 chance: one more wait)
@@ -384,6 +396,37 @@ public final class AsyncDispatcher {
     }
   }
 
+  /**
+   * Whether the writer works: no store failure in a row, and no store write under way for longer
+   * than spillAfter. Only then are callers held to its pace while it reads a spill back; for a
+   * failing or hanging store they spill freely.
+   */
+  private boolean keepingUp() {
+    long started = writeStartedAt;
+    return consecutiveFailures == 0 && (started == 0 || System.nanoTime() - started < spillAfterNanos);
+  }
+
+  /** Waits, until {@code deadline}, for the writer to read back its next batch of spilled records, or the spill to end. */
+  private void awaitReadBack(long deadline) {
+    long seen = readBacks.get();
+    roomWaiters.incrementAndGet();
+    try {
+      synchronized (room) {
+        while (readBacks.get() == seen && journal.spilling() && !closing && !writerDone) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            return;
+          }
+          room.wait(left / 1_000_000, (int) (left % 1_000_000));
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // the event is still journaled, never given up
+    } finally {
+      roomWaiters.decrementAndGet();
+    }
+  }
+
   /** Wakes callers waiting in {@link #awaitRoom} (the writer just took events). */
   private void madeRoom() {
     if (roomWaiters.get() > 0) {
@@ -438,6 +481,8 @@ public final class AsyncDispatcher {
     try {
       read = journal.readSpilled(settings.batchSize(), this::lostFromJournal);
       spillReadFailures = 0;
+      readBacks.incrementAndGet();
+      madeRoom(); // callers held to the writer's pace go on (and, once the spill ended, queue again)
     } catch (IOException e) {
       error("spilled journal records cannot be read back (" + e + ")", e);
       if (e instanceof java.nio.file.NoSuchFileException || ++spillReadFailures >= SPILL_READ_ATTEMPTS) {
@@ -568,7 +613,12 @@ public final class AsyncDispatcher {
     int attempt = 0;
     while (true) {
       try {
-        sink.write(events);
+        writeStartedAt = System.nanoTime() | 1; // never 0, which means "not writing"
+        try {
+          sink.write(events);
+        } finally {
+          writeStartedAt = 0;
+        }
         shipped.addAndGet(events.size());
         unshipped.addAndGet(-events.size());
         acknowledge(batch);
