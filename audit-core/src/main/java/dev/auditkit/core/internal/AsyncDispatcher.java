@@ -87,8 +87,8 @@ public final class AsyncDispatcher {
   private final long spillAfterNanos;
   /** When the store write under way started (System.nanoTime), or 0 (see keepingUp). */
   private volatile long writeStartedAt;
-  /** Batches of spilled records the writer has read back (callers held to its pace wait for the next). */
-  private final AtomicLong readBacks = new AtomicLong();
+  /** Batches the writer has taken, from the queue or read back from a spill (callers held to its pace wait for the next). */
+  private final AtomicLong batchesTaken = new AtomicLong();
   /** Failed reads of spilled records in a row (written by the writer thread; health counts them as failures). */
   private volatile int spillReadFailures;
   private final AtomicLong lastDropLog = new AtomicLong(Long.MIN_VALUE);
@@ -177,10 +177,12 @@ public final class AsyncDispatcher {
       // (the writer itself, appending from inside AuditSink.write, would wait for its own room)
       boolean ratherWait = spillAfterNanos > 0 && Thread.currentThread() != writer;
       long deadline = 0;
-      if (ratherWait && journal.spilling() && keepingUp()) {
+      boolean wasSpilling = journal.spilling();
+      if (ratherWait && wasSpilling && !journal.degraded() && keepingUp()) {
         // a spill that a working writer is reading back: the caller waits for its next batch, so
         // that callers go at the writer's pace until the spill ends (otherwise callers that outrun
-        // the writer keep it going until the load drops, and each event costs a read-back)
+        // the writer keep it going until the load drops, and each event costs a read-back). Not
+        // while the journal cannot be written: the event then stays in memory, spilling nothing
         deadline = System.nanoTime() + spillAfterNanos;
         awaitReadBack(deadline);
         acceptedAt[0] = Math.max(acceptedAt[0], clock.millis());
@@ -199,7 +201,9 @@ public final class AsyncDispatcher {
       }
       if (a != null) {
         if (a.spilled()) {
-          madeRoom(); // callers still waiting for room spill too now: nobody waits while spilling
+          if (!wasSpilling) {
+            madeRoom(); // this call started a spill: callers waiting for room spill too now
+          }
           refuseIfWriterStopped(event, true);
         } else {
           refuseIfWriterStopped(queued[0]);
@@ -397,22 +401,27 @@ public final class AsyncDispatcher {
   }
 
   /**
-   * Whether the writer works: no store failure in a row, and no store write under way for longer
-   * than spillAfter. Only then are callers held to its pace while it reads a spill back; for a
-   * failing or hanging store they spill freely.
+   * Whether the writer works: no store failure and no failed read of spilled records in a row, and
+   * no store write under way for longer than spillAfter. Only then are callers held to its pace
+   * while it reads a spill back; for a failing or hanging store, or a spill it cannot read, they
+   * spill freely.
    */
   private boolean keepingUp() {
     long started = writeStartedAt;
-    return consecutiveFailures == 0 && (started == 0 || System.nanoTime() - started < spillAfterNanos);
+    return consecutiveFailures == 0 && spillReadFailures == 0
+        && (started == 0 || System.nanoTime() - started < spillAfterNanos);
   }
 
-  /** Waits, until {@code deadline}, for the writer to read back its next batch of spilled records, or the spill to end. */
+  /**
+   * Waits, until {@code deadline}, for the writer to take its next batch (queued events go first,
+   * then spilled ones are read back), or for the spill to end.
+   */
   private void awaitReadBack(long deadline) {
-    long seen = readBacks.get();
+    long seen = batchesTaken.get();
     roomWaiters.incrementAndGet();
     try {
       synchronized (room) {
-        while (readBacks.get() == seen && journal.spilling() && !closing && !writerDone) {
+        while (batchesTaken.get() == seen && journal.spilling() && !closing && !writerDone) {
           long left = deadline - System.nanoTime();
           if (left <= 0) {
             return;
@@ -446,6 +455,7 @@ public final class AsyncDispatcher {
     batch.add(first);
     gathering(first.acceptedAt()); // no longer queued, not yet in flight: health still counts it
     queue.drainTo(batch, size - 1);
+    batchesTaken.incrementAndGet();
     madeRoom();
     long delay = settings.batchDelay().toNanos();
     if (batch.size() < size && delay > 0 && !closing) {
@@ -481,13 +491,14 @@ public final class AsyncDispatcher {
     try {
       read = journal.readSpilled(settings.batchSize(), this::lostFromJournal);
       spillReadFailures = 0;
-      readBacks.incrementAndGet();
+      batchesTaken.incrementAndGet();
       madeRoom(); // callers held to the writer's pace go on (and, once the spill ended, queue again)
     } catch (IOException e) {
       error("spilled journal records cannot be read back (" + e + ")", e);
       if (e instanceof java.nio.file.NoSuchFileException || ++spillReadFailures >= SPILL_READ_ATTEMPTS) {
         spillReadFailures = 0;
         journal.abandonSpilledSegment(this::lostFromJournal);
+        madeRoom(); // the spill may have ended with it
       } else {
         LOG.error("auditkit journal: reading spilled events back failed; retrying in a second", e);
         synchronized (wakeup) {
