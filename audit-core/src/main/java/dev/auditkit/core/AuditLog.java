@@ -499,8 +499,9 @@ public final class AuditLog implements AutoCloseable {
      * once. A full queue usually means the writer is busy: waiting for it (it makes room a batch at
      * a time) holds callers back to the store's pace and ships the most, while spilled events cost
      * the writer a read and a parse each. A writer that makes no room for this long is stuck (the
-     * store is down or very slow): from then on callers do not wait until it has read the spilled
-     * events back.
+     * store is down or very slow) and events spill. Once it works again, callers wait (again up to
+     * this long) for each batch it reads back, so the spill ends under load; for a failing store,
+     * or a spill that cannot be read back, nobody waits.
      */
     public Builder spillAfter(Duration wait) {
       this.spillAfter = checkDuration("spillAfter", wait, Duration.ofSeconds(60));
