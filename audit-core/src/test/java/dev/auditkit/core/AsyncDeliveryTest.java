@@ -314,11 +314,7 @@ class AsyncDeliveryTest {
     for (int round = 0; round < 20; round++) {
       InMemoryAuditStore store = new InMemoryAuditStore();
       AuditSink slow = events -> {
-        try {
-          Thread.sleep(1);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
+        Await.nap(1);
         store.write(events);
       };
       AuditLog audit = AuditLog.builder().store(slow).delivery(Delivery.ASYNC).queueCapacity(100_000).batchSize(50)

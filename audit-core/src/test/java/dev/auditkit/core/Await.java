@@ -22,6 +22,15 @@ final class Await {
     }
   }
 
+  /** Sleeps, as a slow store does; an interrupt ends the nap and is kept. */
+  static void nap(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   /** The value of {@code c}, its checked exception rethrown unchecked (for conditions that read files). */
   static <T> T uncheck(java.util.concurrent.Callable<T> c) {
     try {

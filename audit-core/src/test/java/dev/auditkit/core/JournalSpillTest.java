@@ -45,6 +45,19 @@ class JournalSpillTest {
         .retryBackoff(Duration.ofMillis(1), Duration.ofMillis(20));
   }
 
+  /** A small queue and 4 KiB segments: what a held sink does not take spills over many segments. */
+  private AuditLog.Builder spillingOverSmallSegments(AuditSink sink) {
+    return journaled(sink, JournalDurability.PROCESS_CRASH).queueCapacity(4).batchSize(10).journalSegmentBytes(4096);
+  }
+
+  private static List<UUID> spill200(AuditLog audit) {
+    List<UUID> ids = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      ids.add(audit.viewed("job", "j-" + i));
+    }
+    return ids;
+  }
+
   private List<Path> segments() throws IOException {
     try (Stream<Path> s = Files.list(dir)) {
       return s.filter(p -> p.getFileName().toString().endsWith(".journal")).sorted().collect(Collectors.toList());
@@ -305,11 +318,7 @@ class JournalSpillTest {
   void aBusyWriterIsWaitedFor_onlyAStuckOneIsSpilledTo(long spillAfterMillis) throws Exception {
     List<AuditEvent> written = new CopyOnWriteArrayList<>();
     AuditSink slow = batch -> {
-      try {
-        Thread.sleep(3);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      Await.nap(3);
       written.addAll(batch);
     };
     AuditLog audit = journaled(slow, JournalDurability.PROCESS_CRASH).queueCapacity(8).batchSize(50)
@@ -455,11 +464,7 @@ class JournalSpillTest {
     Set<UUID> storedIds = java.util.concurrent.ConcurrentHashMap.newKeySet();
     AuditSink sink = batch -> {
       if (hang.compareAndSet(true, false)) {
-        try {
-          Thread.sleep(800);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
+        Await.nap(800);
       }
       for (AuditEvent e : batch) {
         storedIds.add(e.id());
@@ -514,11 +519,9 @@ class JournalSpillTest {
   @Test
   void whileASpillCannotBeReadBack_callersAreNotHeld() throws Exception {
     GatedSink sink = new GatedSink().hold();
-    AuditLog audit = journaled(sink, JournalDurability.PROCESS_CRASH).queueCapacity(4).batchSize(10)
-        .journalSegmentBytes(4096).spillAfter(Duration.ofSeconds(2)).closeTimeout(Duration.ofMillis(100)).build();
-    for (int i = 0; i < 200; i++) {
-      audit.viewed("job", "j-" + i);
-    }
+    AuditLog audit = spillingOverSmallSegments(sink).spillAfter(Duration.ofSeconds(2))
+        .closeTimeout(Duration.ofMillis(100)).build();
+    spill200(audit);
     Path victim = segments().get(2);
     Files.delete(victim);
     Files.createDirectory(victim);
@@ -618,12 +621,8 @@ class JournalSpillTest {
   @Test
   void aSpilledSegmentDeletedBeforeItIsReadBack_isReportedAndCounted_andTheRestShips() throws Exception {
     GatedSink sink = new GatedSink().hold();
-    AuditLog audit = journaled(sink, JournalDurability.PROCESS_CRASH).queueCapacity(4).batchSize(10)
-        .journalSegmentBytes(4096).build();
-    List<UUID> ids = new ArrayList<>();
-    for (int i = 0; i < 200; i++) {
-      ids.add(audit.viewed("job", "j-" + i));
-    }
+    AuditLog audit = spillingOverSmallSegments(sink).build();
+    List<UUID> ids = spill200(audit);
     List<Path> files = segments();
     assertThat(files).hasSizeGreaterThan(4);
     Path victim = files.get(2); // sealed, and spilled all through

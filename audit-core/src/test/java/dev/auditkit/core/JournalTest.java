@@ -213,11 +213,7 @@ class JournalTest {
   void closeUnderLoad_withASlowStore_keepsTheRestInTheJournal_forTheNextStart() throws Exception {
     InMemoryAuditStore first = new InMemoryAuditStore();
     AuditSink slow = batch -> {
-      try {
-        Thread.sleep(30);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      Await.nap(30);
       first.write(batch);
     };
     AuditLog audit = journaled(slow).batchSize(50).closeTimeout(Duration.ofMillis(100)).build();

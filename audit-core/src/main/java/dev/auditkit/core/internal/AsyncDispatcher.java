@@ -175,7 +175,7 @@ public final class AsyncDispatcher {
       };
       Journal.Appended a;
       // (the writer itself, appending from inside AuditSink.write, would wait for its own room)
-      boolean ratherWait = spillAfterNanos > 0 && Thread.currentThread() != writer;
+      boolean ratherWait = spillAfterNanos > 0 && !onWriterThread();
       long deadline = 0;
       boolean wasSpilling = journal.spilling();
       if (ratherWait && wasSpilling && !journal.degraded() && keepingUp()) {
@@ -368,9 +368,7 @@ public final class AsyncDispatcher {
           + "if one is configured", e);
     } finally {
       writerDone = true;
-      synchronized (room) {
-        room.notifyAll();
-      }
+      madeRoom();
     }
   }
 
@@ -382,22 +380,7 @@ public final class AsyncDispatcher {
    * callers that find room need.
    */
   private void awaitRoom(long deadline) {
-    roomWaiters.incrementAndGet();
-    try {
-      synchronized (room) {
-        while (queue.remainingCapacity() == 0 && !journal.spilling() && !closing && !writerDone) {
-          long left = deadline - System.nanoTime();
-          if (left <= 0) {
-            return;
-          }
-          room.wait(left / 1_000_000, (int) (left % 1_000_000));
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt(); // the event is still journaled (spilled if need be), never given up
-    } finally {
-      roomWaiters.decrementAndGet();
-    }
+    awaitWriter(deadline, () -> queue.remainingCapacity() == 0 && !journal.spilling());
   }
 
   /**
@@ -418,10 +401,19 @@ public final class AsyncDispatcher {
    */
   private void awaitReadBack(long deadline) {
     long seen = batchesTaken.get();
+    awaitWriter(deadline, () -> batchesTaken.get() == seen && journal.spilling());
+  }
+
+  /**
+   * Waits on {@link #room} while {@code waiting} holds, until {@code deadline}, or until the log
+   * closes or the writer stops. An interrupt ends the wait (the flag is kept): the caller's event is
+   * still journaled, spilled if need be, never given up.
+   */
+  private void awaitWriter(long deadline, java.util.function.BooleanSupplier waiting) {
     roomWaiters.incrementAndGet();
     try {
       synchronized (room) {
-        while (batchesTaken.get() == seen && journal.spilling() && !closing && !writerDone) {
+        while (waiting.getAsBoolean() && !closing && !writerDone) {
           long left = deadline - System.nanoTime();
           if (left <= 0) {
             return;
@@ -430,13 +422,13 @@ public final class AsyncDispatcher {
         }
       }
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt(); // the event is still journaled, never given up
+      Thread.currentThread().interrupt();
     } finally {
       roomWaiters.decrementAndGet();
     }
   }
 
-  /** Wakes callers waiting in {@link #awaitRoom} (the writer just took events). */
+  /** Wakes callers waiting in {@link #awaitWriter} (the writer took events, a spill started, the log closes). */
   private void madeRoom() {
     if (roomWaiters.get() > 0) {
       synchronized (room) {
@@ -789,9 +781,7 @@ public final class AsyncDispatcher {
     }
     closeDeadline = System.nanoTime() + settings.closeTimeout().toNanos();
     closing = true;
-    synchronized (room) {
-      room.notifyAll(); // callers waiting for room spill now (see enqueue)
-    }
+    madeRoom(); // callers waiting for room spill now (see enqueue)
     // a call that passed the closing check before it was set finishes first (one waiting for queue
     // space gives up within its 50 ms poll): from here on every event is queued or refused
     // (not bounded by closeTimeout: a call descheduled past it would queue an event after the count
