@@ -307,6 +307,9 @@ public final class AsyncDispatcher {
         if (batch.isEmpty() && preferReplay && replayLeft) {
           batch = replayBatch();
         }
+        if (journal != null) {
+          journal.watch(); // once a second: is the active segment's file still there (appends look too)
+        }
         boolean spilled = journal != null && journal.spilling();
         // spilled records are read once the queue is empty: what it holds was journaled before them.
         // But while the journal cannot be written the queue fills with newer, memory-only events that
@@ -821,11 +824,11 @@ public final class AsyncDispatcher {
     queue.drainTo(queued);
     long total = Math.max(0, unshipped.get());
     List<UUID> ids = new ArrayList<>();
-    boolean retained = journal != null;
+    List<JournalSegment> holding = new ArrayList<>(); // null for an event held in memory only
     synchronized (setAside) {
       for (Item i : setAside) {
         add(ids, i);
-        retained &= i.segment() != null;
+        holding.add(i.segment());
       }
     }
     synchronized (journalOnlyIds) {
@@ -838,21 +841,33 @@ public final class AsyncDispatcher {
     collectReplayIds(ids);
     for (Item i : left) {
       add(ids, i);
-      retained &= i.segment() != null;
+      holding.add(i.segment());
     }
     for (Item i : queued) {
       add(ids, i);
-      retained &= i.segment() != null;
+      holding.add(i.segment());
     }
     collectSpilledIds(ids);
     if (journal != null) {
-      journal.close();
+      journal.close(); // a deleted active segment is written again first (see Journal.close)
     }
+    boolean retained = journal != null && onDisk(holding);
     if (total > 0) {
       UnshippedEventsException ex = new UnshippedEventsException(total, ids, retained, lastCause);
       LOG.error("auditkit: {}", ex.getMessage());
       throw ex;
     }
+  }
+
+  /** Whether every one of these segments is still in the journal directory (none is null). */
+  private static boolean onDisk(List<JournalSegment> segments) {
+    java.util.Map<JournalSegment, Boolean> seen = new java.util.IdentityHashMap<>();
+    for (JournalSegment seg : segments) {
+      if (seg == null || !seen.computeIfAbsent(seg, s -> java.nio.file.Files.exists(s.file()))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static void add(List<UUID> ids, Item i) {

@@ -42,6 +42,8 @@ public final class Journal implements AutoCloseable {
   private static final Pattern SEGMENT = Pattern.compile("segment-(\\d{20})\\.journal");
   static final String LOCK_FILE = "journal.lock";
   private static final long RETRY_MILLIS = 5_000;
+  /** How often appends (and the idle writer, {@link #watch}) look whether the active segment's file is still there. */
+  private static final long FILE_CHECK_NANOS = 1_000_000_000L;
 
   /** A segment found at start, with how many valid records it holds and the oldest one's time. */
   public record Recovered(JournalSegment segment, long records, long oldestAcceptedAt) {}
@@ -107,6 +109,8 @@ public final class Journal implements AutoCloseable {
   private long written;
   private long retryAt;
   private boolean closed;
+  /** When the active segment's file is looked for next (see {@link #watchActiveFile}); read without the lock. */
+  private volatile long nextFileCheck = System.nanoTime() + FILE_CHECK_NANOS;
   /** The segments hold {@link #capacity} bytes: appends are refused until shipped ones are removed. */
   private boolean full;
   private volatile boolean degraded;
@@ -337,6 +341,9 @@ public final class Journal implements AutoCloseable {
         LOG.warn("auditkit journal: {} is writable again, events are journaled again", dir);
         degraded = false;
       }
+      if (!watchActiveFile()) {
+        return null;
+      }
       if (ratherWait && !spilling && !handOff.hasRoom()) {
         return NO_ROOM;
       }
@@ -444,7 +451,18 @@ public final class Journal implements AutoCloseable {
       }
     }
     int windowBytes = (int) Math.min(SPILL_READ_BYTES, Math.max(64 * 1024, (long) max * 2048));
-    SegmentReader.Result r = SegmentReader.read(seg.file(), from, end, max, windowBytes);
+    SegmentReader.Result r;
+    try {
+      r = SegmentReader.read(seg.file(), from, end, max, windowBytes);
+    } catch (NoSuchFileException gone) {
+      // deleted while in use: the active segment's file is still open here (and written to its path
+      // again by the next look, see watchActiveFile); a sealed one's is not, and its records are lost
+      FileChannel open = seg.channel();
+      if (open == null) {
+        throw gone;
+      }
+      r = SegmentReader.read(open, seg.file(), from, end, max, windowBytes);
+    }
     for (String problem : r.damage()) {
       LOG.error("auditkit journal: {}", problem);
       errors.accept(problem, null);
@@ -598,6 +616,119 @@ public final class Journal implements AutoCloseable {
     startSegment();
   }
 
+  /**
+   * Looks, at most once a second, whether the active segment's file is still in the directory (see
+   * {@link #watchActiveFile}); the writer calls it while it has nothing to do, appends call it too.
+   */
+  public void watch() {
+    if (System.nanoTime() - nextFileCheck < 0) {
+      return;
+    }
+    synchronized (appendLock) {
+      if (!closed) {
+        watchActiveFile();
+      }
+    }
+  }
+
+  /**
+   * At most once a second (under the append lock): when the active segment's file is gone from the
+   * directory (a clean-up job, an operator), its records would survive only in this process, so
+   * they are written to the same path again from the still open file, and a new segment is
+   * started. The directory is made again if it went with it, and locked again.
+   *
+   * @return false when the file is gone and cannot be written again: the segment then failed like
+   *     a write (the journal degrades), and there is no active segment
+   */
+  private boolean watchActiveFile() {
+    long now = System.nanoTime();
+    if (active == null || now - nextFileCheck < 0) {
+      return true;
+    }
+    nextFileCheck = now + FILE_CHECK_NANOS;
+    if (Files.exists(active.file())) {
+      return true;
+    }
+    if (!restore(active)) {
+      return false;
+    }
+    roll();
+    return active != null;
+  }
+
+  /**
+   * Writes a deleted segment's bytes to its path again from its open file; false (the segment then
+   * failed like a write) when that is not possible.
+   */
+  private boolean restore(JournalSegment seg) {
+    Path f = seg.file();
+    FileChannel from = seg.channel();
+    long n = seg.bytes();
+    try {
+      if (from == null) {
+        throw new IOException("the file is closed");
+      }
+      if (!Files.isDirectory(dir)) {
+        Files.createDirectories(dir);
+        relock();
+      }
+      try (FileChannel to = FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        for (long pos = 0; pos < n; ) {
+          long t = from.transferTo(pos, n - pos, to);
+          if (t <= 0) {
+            throw new IOException("the open file ends at offset " + pos + ", before " + n);
+          }
+          pos += t;
+        }
+        if (durability == JournalDurability.POWER_LOSS) {
+          to.force(true);
+          forceDirectory();
+        }
+      }
+    } catch (IOException e) {
+      try {
+        Files.deleteIfExists(f); // a partial copy would be replayed as a torn segment
+      } catch (IOException ignored) {
+        // reported below
+      }
+      failActive(-1, new IOException("the segment file was deleted while in use and cannot be written again; "
+          + "its unshipped events are held in this process only", e));
+      return false;
+    }
+    String msg = "journal segment " + f + " was deleted while in use; it was written again from the open file (" + n
+        + " bytes, " + seg.pending() + " events of it not shipped yet), and a new segment is started";
+    LOG.error("auditkit journal: {}", msg);
+    errors.accept(msg, null);
+    return true;
+  }
+
+  /** The directory was deleted and made again: its lock file too. */
+  private void relock() throws IOException {
+    Path lockFile = dir.resolve(LOCK_FILE);
+    FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    FileLock l;
+    try {
+      l = ch.tryLock();
+    } catch (IOException | OverlappingFileLockException e) {
+      l = null;
+    }
+    if (l == null) {
+      closeQuietly(ch);
+      throw new IOException("after the journal directory was deleted, another process locked " + lockFile);
+    }
+    closeQuietly(lockChannel); // the old lock, on the deleted file, goes with it
+    lockChannel = ch;
+    lock = l;
+  }
+
+  private void forceDirectory() {
+    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+      d.force(true);
+    } catch (IOException ignored) {
+      // some file systems cannot sync a directory; the file itself is synced
+    }
+  }
+
   private void forceIfPowerLoss(JournalSegment seg) {
     if (durability == JournalDurability.POWER_LOSS && seg.channel() != null) {
       try {
@@ -621,11 +752,7 @@ public final class Journal implements AutoCloseable {
       }
       if (durability == JournalDurability.POWER_LOSS) {
         ch.force(true);
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-          d.force(true);
-        } catch (IOException ignored) {
-          // some file systems cannot sync a directory; the file itself is synced
-        }
+        forceDirectory();
       }
       active = new JournalSegment(f, nextSequence - 1, ch, JournalRecord.SEGMENT_HEADER, 0, false, this::subtractBytes);
       if (spilling) {
@@ -704,6 +831,9 @@ public final class Journal implements AutoCloseable {
         return;
       }
       closed = true;
+      if (active != null && !Files.exists(active.file())) {
+        restore(active); // its unshipped events are kept for the next start (or reported as not kept)
+      }
       if (active != null) {
         forceIfPowerLoss(active);
         active.seal();

@@ -50,8 +50,13 @@ final class SegmentReader {
    */
   static Result read(Path file, long from, long end, int max, int windowBytes) throws IOException {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      return new SegmentReader(ch, file, end, windowBytes).read(from, max);
+      return read(ch, file, from, end, max, windowBytes);
     }
+  }
+
+  /** As {@link #read(Path, long, long, int, int)}, through a channel the caller keeps open. */
+  static Result read(FileChannel ch, Path file, long from, long end, int max, int windowBytes) throws IOException {
+    return new SegmentReader(ch, file, end, windowBytes).read(from, max);
   }
 
   private Result read(long from, int max) throws IOException {
