@@ -149,7 +149,10 @@ public final class DeliveryHealth {
     return corruptRecordsSkipped;
   }
 
-  /** Store writes that failed in a row; 0 once a write succeeds. */
+  /**
+   * Store writes that failed in a row, plus reads of spilled journal records that failed in a row
+   * ({@link #lastError()} says which); 0 once the failing one succeeds.
+   */
   public long consecutiveFailures() {
     return consecutiveFailures;
   }
