@@ -483,7 +483,8 @@ public final class AuditLog implements AutoCloseable {
      * (about 1.3 million events of 800 bytes). Events the queue cannot hold wait in the journal
      * (see {@link OverflowPolicy}); once it holds this much, new events are kept in memory only
      * and the overflow policy applies, as on a full disk, until shipped segments are removed.
-     * {@link DeliveryHealth#journalDegraded()} is true meanwhile. At least 1 MiB.
+     * {@link DeliveryHealth#journalDegraded()} is true meanwhile. At least 1 MiB; segment files
+     * are then at most a quarter of it.
      */
     public Builder journalCapacity(long bytes) {
       if (bytes < 1L << 20) {

@@ -399,4 +399,53 @@ class AsyncDeliveryTest {
     assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
     assertThat(written).extracting(AuditEvent::id).containsExactly(id, second);
   }
+
+  /** Without a journal (or while it cannot be written) BLOCK would hold the writer waiting for room only it makes. */
+  @Test
+  void theWriterRecordingIntoAFullQueue_doesNotWaitForItself() throws Exception {
+    java.util.concurrent.atomic.AtomicReference<AuditLog> log = new java.util.concurrent.atomic.AtomicReference<>();
+    List<AuditEvent> written = new java.util.concurrent.CopyOnWriteArrayList<>();
+    AtomicBoolean once = new AtomicBoolean();
+    AuditSink nested = batch -> {
+      if (once.compareAndSet(false, true)) {
+        for (int i = 0; i < 5; i++) {
+          log.get().viewed("job", "nested-" + i); // the queue holds 2
+        }
+      }
+      written.addAll(batch);
+    };
+    AuditLog audit = async(nested).queueCapacity(2).batchSize(10).build();
+    log.set(audit);
+    audit.viewed("job", "first");
+    Await.until("all shipped", WAIT, () -> written.size() == 6);
+    assertThat(written).extracting(e -> e.resource().id()).containsExactlyInAnyOrder("first", "nested-0", "nested-1",
+        "nested-2", "nested-3", "nested-4");
+    assertThat(audit.health().unshipped()).isZero();
+    audit.close();
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.EnumSource(JournalDurability.class)
+  void aCallerWithItsInterruptFlagSet_doesNotTurnTheJournalOff_andKeepsItsFlag(JournalDurability durability,
+      @TempDir Path dir) throws Exception {
+    InMemoryAuditStore store = new InMemoryAuditStore();
+    AuditLog audit = async(store).journal(dir).journalDurability(durability).build();
+    UUID id;
+    Thread.currentThread().interrupt(); // a request thread whose task was cancelled, say
+    try {
+      id = audit.viewed("job", "interrupted-caller");
+    } finally {
+      assertThat(Thread.interrupted()).as("the flag is the caller's").isTrue();
+    }
+    UUID next = audit.viewed("job", "next-caller");
+    DeliveryHealth h = audit.health();
+    assertThat(h.journalDegraded()).as(h.toString()).isFalse();
+    assertThat(h.lastError()).isEmpty();
+    Await.until("shipped", WAIT, () -> audit.health().unshipped() == 0);
+    assertThat(store.events()).extracting(AuditEvent::id).containsExactly(id, next);
+    audit.close();
+    try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+      assertThat(s.filter(p -> p.toString().endsWith(".journal"))).as("shipped, so removed").isEmpty();
+    }
+  }
 }

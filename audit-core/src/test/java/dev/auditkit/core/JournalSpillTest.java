@@ -552,6 +552,25 @@ class JournalSpillTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("spillAfter");
   }
 
+  /** A capacity below the segment size (16 MiB): the journal would fill with its one active segment for good. */
+  @Test
+  void aCapacityBelowTheSegmentSize_isNotFilledForGood_byOneSegment() throws Exception {
+    InMemoryAuditStore store = new InMemoryAuditStore();
+    AuditLog audit = AuditLog.builder().store(store).delivery(Delivery.ASYNC).journal(dir).journalCapacity(1 << 20)
+        .build();
+    for (int i = 0; i < 1_500; i++) { // about 1.7 MB of records, the store taking them all along
+      audit.logAction("export_report", "report", "r-" + i, Map.of("note", "n".repeat(1000), "i", i));
+    }
+    Await.until("all shipped", WAIT, () -> audit.health().unshipped() == 0);
+    audit.viewed("job", "after");
+    DeliveryHealth h = audit.health();
+    assertThat(h.journalDegraded()).as(h.toString()).isFalse();
+    assertThat(h.journalBytes()).isLessThan(1 << 19);
+    Await.until("shipped", WAIT, () -> audit.health().unshipped() == 0);
+    assertThat(store.size()).isEqualTo(1_501);
+    audit.close();
+  }
+
   @Test
   void journalCapacity_belowOneMebibyte_isRefused() {
     assertThatThrownBy(() -> AuditLog.builder().journalCapacity(1000)).isInstanceOf(IllegalArgumentException.class)

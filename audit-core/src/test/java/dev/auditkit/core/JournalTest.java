@@ -259,4 +259,18 @@ class JournalTest {
     assertThat(stored).containsAll(acknowledged).containsAll(report.oldestIds());
   }
 
+
+  @Test
+  void aDamagedSegmentKeptForInspection_isNotReplacedByALaterOne() throws IOException {
+    Path kept = dir.resolve("segment-00000000000000000000.journal.corrupt");
+    Files.writeString(kept, "evidence");
+    GatedSink sink = new GatedSink();
+    AuditLog audit = journaled(sink).build();
+    audit.viewed("job", "j-1");
+    assertThat(files(".journal")).singleElement()
+        .satisfies(p -> assertThat(p.getFileName().toString()).isEqualTo("segment-00000000000000000001.journal"));
+    Await.until("shipped", WAIT, () -> audit.health().unshipped() == 0);
+    audit.close();
+    assertThat(Files.readString(kept)).isEqualTo("evidence");
+  }
 }

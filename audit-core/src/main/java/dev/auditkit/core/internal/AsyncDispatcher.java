@@ -44,6 +44,13 @@ public final class AsyncDispatcher {
 
   private record Item(AuditEvent event, JournalSegment segment, long acceptedAt) {}
 
+  /**
+   * Memory-only events the writer itself recorded (from inside {@code AuditSink.write}) while the
+   * queue was full; it ships them next, rather than wait for room only it can make.
+   */
+  private final java.util.concurrent.ConcurrentLinkedQueue<Item> ownOverflow =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+
   /** An event the store refused, and why. */
   private record Refusal(Item item, Throwable cause) {}
 
@@ -221,6 +228,12 @@ public final class AsyncDispatcher {
       drop(event);
       return;
     }
+    if (onWriterThread()) {
+      // recording from inside AuditSink.write into a full queue: the writer would wait for room
+      // only it can make. It keeps the event itself and ships it with its next batch
+      ownOverflow.add(item);
+      return;
+    }
     boolean interrupted = false;
     blockedCallers.incrementAndGet();
     try {
@@ -304,6 +317,13 @@ public final class AsyncDispatcher {
             setAsideOldest = Long.MAX_VALUE;
           }
         }
+        if (batch.isEmpty() && !ownOverflow.isEmpty()) {
+          List<Item> own = new ArrayList<>();
+          for (Item i; (i = ownOverflow.poll()) != null; ) {
+            own.add(i);
+          }
+          batch = own;
+        }
         if (batch.isEmpty() && preferReplay && replayLeft) {
           batch = replayBatch();
         }
@@ -337,7 +357,7 @@ public final class AsyncDispatcher {
         if (batch.isEmpty()) {
           // submitting before the queue: a call still under way when close began may yet queue an
           // event, and later calls see closing and refuse theirs
-          if (closing && submitting.get() == 0 && queue.isEmpty() && !hasReplay()
+          if (closing && submitting.get() == 0 && queue.isEmpty() && ownOverflow.isEmpty() && !hasReplay()
               && (journal == null || !journal.spilling())) {
             return;
           }
@@ -844,6 +864,10 @@ public final class AsyncDispatcher {
       holding.add(i.segment());
     }
     for (Item i : queued) {
+      add(ids, i);
+      holding.add(i.segment());
+    }
+    for (Item i : ownOverflow) {
       add(ids, i);
       holding.add(i.segment());
     }

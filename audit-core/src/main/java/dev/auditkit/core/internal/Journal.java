@@ -40,6 +40,8 @@ import org.slf4j.LoggerFactory;
 public final class Journal implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Journal.class);
   private static final Pattern SEGMENT = Pattern.compile("segment-(\\d{20})\\.journal");
+  /** A damaged segment kept for inspection: its number is not used again (it would be replaced). */
+  private static final Pattern KEPT = Pattern.compile("segment-(\\d{20})\\.journal\\.corrupt");
   static final String LOCK_FILE = "journal.lock";
   private static final long RETRY_MILLIS = 5_000;
   /** How often appends (and the idle writer, {@link #watch}) look whether the active segment's file is still there. */
@@ -135,7 +137,9 @@ public final class Journal implements AutoCloseable {
     this.dir = dir;
     this.capacity = capacity;
     this.durability = durability;
-    this.segmentBytes = segmentBytes;
+    // a quarter of the capacity at most: a full journal resumes once the segments before the active
+    // one are shipped and removed, which a single segment as large as the capacity never is
+    this.segmentBytes = Math.min(segmentBytes, Math.max(capacity / 4, JournalRecord.SEGMENT_HEADER + 1));
     this.errors = errors;
     this.mapping = durability == JournalDurability.PROCESS_CRASH && MappedAppender.suits(existing(dir));
     this.mapper = !mapping ? null : Executors.newSingleThreadExecutor(r -> { // its thread starts with the first task
@@ -215,7 +219,16 @@ public final class Journal implements AutoCloseable {
   private void scanSegments() {
     List<Path> files = new ArrayList<>();
     try (Stream<Path> s = Files.list(dir)) {
-      s.filter(p -> SEGMENT.matcher(p.getFileName().toString()).matches()).sorted().forEach(files::add);
+      s.forEach(p -> {
+        String name = p.getFileName().toString();
+        Matcher kept = KEPT.matcher(name);
+        if (kept.matches()) {
+          nextSequence = Math.max(nextSequence, Long.parseLong(kept.group(1)) + 1);
+        } else if (SEGMENT.matcher(name).matches()) {
+          files.add(p);
+        }
+      });
+      java.util.Collections.sort(files);
     } catch (NoSuchFileException e) {
       return;
     } catch (IOException e) {
@@ -306,6 +319,27 @@ public final class Journal implements AutoCloseable {
    * this lock) and tries again, or gives up waiting and appends without {@code ratherWait}.
    */
   public Appended append(long acceptedAt, byte[] payload, HandOff handOff, boolean ratherWait) {
+    // a file channel is closed by an interrupt of the thread doing I/O on it, for every thread: a
+    // caller with its flag set (a cancelled task) would fail the segment. The flag waits meanwhile
+    boolean interrupted = Thread.interrupted();
+    try {
+      return appendNow(acceptedAt, payload, handOff, ratherWait);
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private Appended appendNow(long acceptedAt, byte[] payload, HandOff handOff, boolean ratherWait) {
+    if (payload.length > JournalRecord.MAX_PAYLOAD) {
+      // (only with AuditLimits.unlimited()) a record this long would be read back as damage
+      String msg = "an event of " + payload.length + " bytes is longer than a journal record may be ("
+          + JournalRecord.MAX_PAYLOAD + "): it is kept in memory only";
+      LOG.error("auditkit journal: {}", msg);
+      errors.accept(msg, null);
+      return null;
+    }
     // the checksum (and, for write(2), the whole record) is made before taking the lock
     int crc = mapping ? JournalRecord.crc(acceptedAt, payload, 0, payload.length) : 0;
     ByteBuffer record = mapping ? null : JournalRecord.encode(acceptedAt, payload);
@@ -596,6 +630,13 @@ public final class Journal implements AutoCloseable {
     }
     try {
       ch.force(false);
+    } catch (java.nio.channels.ClosedByInterruptException e) {
+      // an interrupt during the fsync closed the file: the records are not known to be on disk
+      synchronized (appendLock) {
+        if (active != null && active.channel() == ch) {
+          failActive(-1, e);
+        }
+      }
     } catch (ClosedChannelException e) {
       // sealed meanwhile: a segment is forced before it is closed
     } catch (IOException e) {
@@ -792,7 +833,9 @@ public final class Journal implements AutoCloseable {
     active = null;
     forceIfPowerLoss(seg); // records written before the failure are still owed their fsync
     seg.seal();
-    retryAt = System.currentTimeMillis() + RETRY_MILLIS;
+    // closed by an interrupt of the thread writing (not a fault of the disk): a new segment at once
+    retryAt = e instanceof java.nio.channels.ClosedByInterruptException ? 0
+        : System.currentTimeMillis() + RETRY_MILLIS;
     degrade("journal write to " + seg.file() + " failed (" + e + ")", e);
   }
 
