@@ -775,7 +775,11 @@ public final class Journal implements AutoCloseable {
       try {
         seg.channel().force(false);
       } catch (IOException e) {
-        LOG.error("auditkit journal: fsync of {} failed: {}", seg.file(), e.toString());
+        // the segment is being closed: its callers were or will be told their records are synced
+        String msg = "fsync of journal segment " + seg.file() + " failed (" + e + "): records written to it since its "
+            + "last fsync may not survive a power loss (their events are still shipped from memory)";
+        LOG.error("auditkit journal: {}", msg);
+        errors.accept(msg, e);
       }
     }
   }
