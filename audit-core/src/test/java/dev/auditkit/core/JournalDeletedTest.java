@@ -187,4 +187,93 @@ class JournalDeletedTest {
       assertThat(e.retainedInJournal()).isFalse();
     });
   }
+
+  /** Deleted, then filled up and rolled before the next look: written again when it rolls. */
+  @ParameterizedTest
+  @EnumSource(JournalDurability.class)
+  void aDeletedSegmentThatFillsUpBeforeTheNextLook_isWrittenAgainWhenItRolls(JournalDurability durability)
+      throws Exception {
+    GatedSink sink = new GatedSink().hold();
+    AuditLog audit = journaled(sink, durability).journalSegmentBytes(8192).build();
+    Thread.sleep(PAST_ONE_LOOK_MS);
+    List<UUID> ids = new ArrayList<>();
+    ids.add(audit.viewed("job", "first")); // this append looks: the next look is a second away
+    deleteSegments(dir);
+    for (int i = 0; segments(dir).isEmpty(); i++) { // until the deleted segment rolled
+      ids.add(audit.viewed("job", "j-" + i));
+    }
+    assertThat(replayedFromACopy()).containsExactlyInAnyOrderElementsOf(ids);
+    assertThat(audit.health().lastError()).hasValueSatisfying(e -> assertThat(e).contains("deleted while in use"));
+    sink.release();
+    Await.until("all shipped", WAIT, () -> audit.health().unshipped() == 0);
+    assertThat(sink.store.events()).extracting(AuditEvent::id).containsExactlyElementsOf(ids);
+    audit.close();
+  }
+
+  @Test
+  void spilledRecordsOfADeletedSegmentThatRolls_areStillReadBack() throws Exception {
+    GatedSink sink = new GatedSink().hold();
+    AuditLog audit = journaled(sink, JournalDurability.PROCESS_CRASH).queueCapacity(4).batchSize(10)
+        .spillAfter(Duration.ZERO).journalSegmentBytes(64 * 1024).build();
+    Thread.sleep(PAST_ONE_LOOK_MS);
+    List<UUID> ids = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      ids.add(audit.viewed("job", "j-" + i));
+    }
+    deleteSegments(dir);
+    for (int i = 0; segments(dir).isEmpty(); i++) {
+      ids.add(audit.viewed("job", "k-" + i));
+    }
+    sink.release();
+    Await.until("all shipped", WAIT, () -> audit.health().unshipped() == 0);
+    assertThat(sink.store.events()).extracting(AuditEvent::id).containsExactlyElementsOf(ids);
+    assertThat(audit.health().corruptRecordsSkipped()).isZero();
+    audit.close();
+  }
+
+  @Test
+  void closeDoesNotClaimSpilledEventsAreKept_whenASegmentHoldingThemIsGone() throws Exception {
+    GatedSink sink = new GatedSink().failAlways(true);
+    AuditLog audit = journaled(sink, JournalDurability.PROCESS_CRASH).queueCapacity(4).batchSize(10)
+        .spillAfter(Duration.ZERO).journalSegmentBytes(4096).closeTimeout(Duration.ofMillis(300)).build();
+    for (int i = 0; i < 100; i++) {
+      audit.viewed("job", "j-" + i);
+    }
+    List<Path> segs = segments(dir);
+    assertThat(segs).hasSizeGreaterThan(3);
+    Files.delete(segs.get(1)); // closed already, spilled records only: it cannot be written again
+    assertThatThrownBy(audit::close).isInstanceOfSatisfying(UnshippedEventsException.class, e -> {
+      assertThat(e.count()).isEqualTo(100);
+      assertThat(e.retainedInJournal()).isFalse();
+    });
+    assertThat(replayedFromACopy()).hasSizeLessThan(100);
+  }
+
+  @Test
+  void closeOnAnInterruptedThread_stillWritesADeletedSegmentAgain() throws Exception {
+    GatedSink sink = new GatedSink().failAlways(true);
+    AuditLog audit = journaled(sink, JournalDurability.PROCESS_CRASH).closeTimeout(Duration.ofMillis(200)).build();
+    List<UUID> ids = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      ids.add(audit.viewed("job", "j-" + i));
+    }
+    deleteSegments(dir);
+    java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicBoolean flagAfter = new java.util.concurrent.atomic.AtomicBoolean();
+    Thread t = new Thread(() -> {
+      Thread.currentThread().interrupt(); // a cancelled task, an interrupted shutdown
+      try {
+        audit.close();
+      } catch (Throwable x) {
+        thrown.set(x);
+      }
+      flagAfter.set(Thread.currentThread().isInterrupted());
+    });
+    t.start();
+    t.join(20_000);
+    assertThat(thrown.get()).isInstanceOfSatisfying(UnshippedEventsException.class,
+        e -> assertThat(e.retainedInJournal()).isTrue());
+    assertThat(flagAfter.get()).isTrue();
+    assertThat(replayedFromACopy()).containsExactlyInAnyOrderElementsOf(ids);
+  }
 }

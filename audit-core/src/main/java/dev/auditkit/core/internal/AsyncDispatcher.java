@@ -84,6 +84,9 @@ public final class AsyncDispatcher {
   private volatile long journalOnlyOldest = Long.MAX_VALUE;
   /** Ids of refused events held only by the journal, for close's report (bounded). */
   private final List<UUID> journalOnlyIds = java.util.Collections.synchronizedList(new ArrayList<>());
+  /** The segments holding those refused events (close says whether they are all still on disk). */
+  private final Set<JournalSegment> journalOnlySegments =
+      java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
   /** When set-aside events are next offered to the store again (writer thread only). */
   private long reofferAt;
   /** Callers waiting for room in the full queue (see awaitRoom), and what they wait on. */
@@ -578,6 +581,9 @@ public final class AsyncDispatcher {
     if (items == null) {
       replayItems = List.of();
       unshipped.addAndGet(-r.records()); // not readable now; the file stays for the next start
+      if (!java.nio.file.Files.exists(r.segment().file())) {
+        r.segment().forget(); // gone: its bytes no longer count towards the journal's capacity
+      }
       return;
     }
     replayItems = items;
@@ -715,6 +721,9 @@ public final class AsyncDispatcher {
       if (!held) {
         journalOnlyOldest = Math.min(journalOnlyOldest, i.acceptedAt()); // until the next start
         refusedInJournalOnly.incrementAndGet();
+        synchronized (journalOnlySegments) {
+          journalOnlySegments.add(i.segment());
+        }
         if (journalOnlyIds.size() < REPORTED_IDS) {
           journalOnlyIds.add(i.event().id());
         }
@@ -820,9 +829,20 @@ public final class AsyncDispatcher {
       }
       java.util.concurrent.locks.LockSupport.parkNanos(50_000);
     }
-    if (wasInterrupted) {
-      Thread.currentThread().interrupt();
+    // the flag stays aside until close returns: the journal's files (a deleted segment written
+    // again, spilled records read for the report) would be closed by it
+    boolean interrupted = wasInterrupted;
+    try {
+      closeAndReport();
+    } finally {
+      if (interrupted || Thread.interrupted()) {
+        Thread.currentThread().interrupt();
+      }
     }
+  }
+
+  /** The rest of {@link #close()}: waits for the writer, then names what it could not ship. */
+  private void closeAndReport() {
     synchronized (wakeup) {
       wakeup.notifyAll();
     }
@@ -835,9 +855,6 @@ public final class AsyncDispatcher {
       } catch (InterruptedException e) {
         interrupted = true;
       }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
     }
     List<Item> left = new ArrayList<>(inflight);
     List<Item> queued = new ArrayList<>();
@@ -872,10 +889,18 @@ public final class AsyncDispatcher {
       holding.add(i.segment());
     }
     collectSpilledIds(ids);
+    synchronized (journalOnlySegments) {
+      holding.addAll(journalOnlySegments);
+    }
+    holding.addAll(replayHolding());
     if (journal != null) {
+      holding.addAll(journal.spillSegments());
       journal.close(); // a deleted active segment is written again first (see Journal.close)
     }
     boolean retained = journal != null && onDisk(holding);
+    if (interrupted) {
+      Thread.currentThread().interrupt(); // close restores it
+    }
     if (total > 0) {
       UnshippedEventsException ex = new UnshippedEventsException(total, ids, retained, lastCause);
       LOG.error("auditkit: {}", ex.getMessage());
@@ -922,6 +947,17 @@ public final class AsyncDispatcher {
     } catch (IOException e) {
       LOG.warn("auditkit journal: the ids of spilled events could not be read for the report: {}", e.toString());
     }
+  }
+
+  /** The segments from an earlier run not yet replayed to their end. */
+  private List<JournalSegment> replayHolding() {
+    List<JournalSegment> out = new ArrayList<>();
+    // (a writer still running owns the replay state: then the segment it may be in counts too)
+    int from = writer.isAlive() || replayIndex < replayItems.size() ? Math.max(0, replaySegment - 1) : replaySegment;
+    for (int i = from; i < recovered.size(); i++) {
+      out.add(recovered.get(i).segment());
+    }
+    return out;
   }
 
   private void collectReplayIds(List<UUID> ids) {

@@ -351,6 +351,9 @@ public final class Journal implements AutoCloseable {
       if (closed) {
         return null;
       }
+      if (!watchActiveFile()) {
+        return null;
+      }
       // once full, journaling resumes a segment's worth below the capacity, not at every removal
       long limit = full ? capacity - Math.min(segmentBytes, capacity / 4) : capacity;
       if (liveBytes.get() + n > limit) {
@@ -374,9 +377,6 @@ public final class Journal implements AutoCloseable {
         }
         LOG.warn("auditkit journal: {} is writable again, events are journaled again", dir);
         degraded = false;
-      }
-      if (!watchActiveFile()) {
-        return null;
       }
       if (ratherWait && !spilling && !handOff.hasRoom()) {
         return NO_ROOM;
@@ -426,6 +426,13 @@ public final class Journal implements AutoCloseable {
       awaitDurable(end);
     }
     return new Appended(seg, end, spilled);
+  }
+
+  /** The segments holding spilled records not read back yet (for close's report). */
+  public List<JournalSegment> spillSegments() {
+    synchronized (appendLock) {
+      return spilling ? List.copyOf(spillSegments) : List.of();
+    }
   }
 
   /** Whether records are spilled (held by the journal only) that {@link #readSpilled} has not read back yet. */
@@ -492,10 +499,13 @@ public final class Journal implements AutoCloseable {
       // deleted while in use: the active segment's file is still open here (and written to its path
       // again by the next look, see watchActiveFile); a sealed one's is not, and its records are lost
       FileChannel open = seg.channel();
-      if (open == null) {
+      if (open != null) {
+        r = SegmentReader.read(open, seg.file(), from, end, max, windowBytes);
+      } else if (Files.exists(seg.file())) {
+        r = SegmentReader.read(seg.file(), from, end, max, windowBytes); // written again meanwhile
+      } else {
         throw gone;
       }
-      r = SegmentReader.read(open, seg.file(), from, end, max, windowBytes);
     }
     for (String problem : r.damage()) {
       LOG.error("auditkit journal: {}", problem);
@@ -591,65 +601,127 @@ public final class Journal implements AutoCloseable {
 
   /** Group commit: one waiter forces the file for everyone who wrote before it looked. */
   private void awaitDurable(long position) {
-    while (true) {
-      synchronized (syncMonitor) {
-        while (syncing && durable.get() < position) {
-          try {
-            syncMonitor.wait();
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    boolean interrupted = false;
+    try {
+      while (true) {
+        synchronized (syncMonitor) {
+          while (syncing && durable.get() < position) {
+            try {
+              syncMonitor.wait();
+            } catch (InterruptedException e) {
+              // the record is acknowledged only once synced: the wait goes on, the flag comes back after
+              interrupted = true;
+            }
+          }
+          if (durable.get() >= position) {
             return;
           }
+          syncing = true;
         }
-        if (durable.get() >= position) {
-          return;
+        try {
+          long target;
+          JournalSegment seg;
+          synchronized (appendLock) {
+            target = written;
+            seg = active;
+          }
+          boolean forced = forceFile(seg);
+          interrupted |= Thread.interrupted(); // an interrupt during it is kept for the end, not met again below
+          if (!forced) {
+            // a failed fsync fails the segment: reported, and the journal degrades for a while. The
+            // calls waiting for it return; their events are still shipped from memory
+            synchronized (appendLock) {
+              if (active == seg) {
+                failActive(-1, new IOException("fsync of " + seg.file() + " failed: records written to it since its "
+                    + "last fsync may not survive a power loss"));
+              }
+            }
+          } else if (seg != null && seg.channel() != null && !seg.channel().isOpen()) {
+            synchronized (appendLock) {
+              if (active == seg) {
+                replaceClosed(seg);
+              }
+            }
+          }
+          durable.accumulateAndGet(target, Math::max);
+        } finally {
+          synchronized (syncMonitor) {
+            syncing = false;
+            syncMonitor.notifyAll();
+          }
         }
-        syncing = true;
       }
-      try {
-        long target;
-        FileChannel ch;
-        synchronized (appendLock) {
-          target = written;
-          ch = active == null ? null : active.channel();
-        }
-        force(ch);
-        durable.accumulateAndGet(target, Math::max);
-      } finally {
-        synchronized (syncMonitor) {
-          syncing = false;
-          syncMonitor.notifyAll();
-        }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
       }
     }
   }
 
-  private void force(FileChannel ch) {
+  /**
+   * fsync of a segment's file; true when it succeeded, or when there is nothing to force (no
+   * segment, or one sealed meanwhile: sealing forces first). A channel closed by an interrupt of a
+   * thread doing I/O on it is forced through a new descriptor of the same file, which covers what
+   * was written through the closed one. A failure is reported (ERROR, {@code lastError}).
+   */
+  private boolean forceFile(JournalSegment seg) {
+    FileChannel ch = seg == null ? null : seg.channel();
     if (ch == null) {
-      return;
+      return true;
     }
     try {
       ch.force(false);
-    } catch (java.nio.channels.ClosedByInterruptException e) {
-      // an interrupt during the fsync closed the file: the records are not known to be on disk
-      synchronized (appendLock) {
-        if (active != null && active.channel() == ch) {
-          failActive(-1, e);
+      return true;
+    } catch (ClosedChannelException closed) {
+      if (seg.channel() == null) {
+        return true; // sealed meanwhile, and forced before it was closed
+      }
+      boolean interrupted = Thread.interrupted(); // or the new descriptor is closed at once too
+      try (FileChannel again = FileChannel.open(seg.file(), StandardOpenOption.WRITE)) {
+        again.force(false);
+        return true;
+      } catch (IOException e) {
+        closed.addSuppressed(e);
+        reportFsyncFailure(seg, closed);
+        return false;
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
         }
       }
-    } catch (ClosedChannelException e) {
-      // sealed meanwhile: a segment is forced before it is closed
     } catch (IOException e) {
-      synchronized (appendLock) {
-        if (active != null && active.channel() == ch) {
-          failActive(-1, e);
-        }
-      }
+      reportFsyncFailure(seg, e);
+      return false;
     }
+  }
+
+  private void reportFsyncFailure(JournalSegment seg, IOException e) {
+    String msg = "fsync of journal segment " + seg.file() + " failed (" + e + "): records written to it since its "
+        + "last fsync may not survive a power loss (their events are still shipped from memory)";
+    LOG.error("auditkit journal: {}", msg);
+    errors.accept(msg, e);
+  }
+
+  /**
+   * The active segment's channel was closed by an interrupt (its records are forced): a new
+   * segment takes over, without the pause that a failing disk gets.
+   */
+  private void replaceClosed(JournalSegment seg) {
+    active = null;
+    seg.seal();
+    if (!startSegment()) {
+      return; // degraded, reported
+    }
+    LOG.warn("auditkit journal: segment {} was closed by an interrupt of a thread writing to it; {} continues the "
+        + "journal", seg.file(), active.file());
   }
 
   private void roll() {
     JournalSegment old = active;
+    // deleted since the last look, and filled up before the next: written again before it is closed
+    if (!Files.exists(old.file()) && !restore(old)) {
+      return; // the segment failed instead (reported), and there is no active segment
+    }
     forceIfPowerLoss(old);
     durable.accumulateAndGet(written, Math::max);
     active = null;
@@ -770,17 +842,10 @@ public final class Journal implements AutoCloseable {
     }
   }
 
+  /** Before a segment is closed: its waiting callers are then released (a failure is reported). */
   private void forceIfPowerLoss(JournalSegment seg) {
-    if (durability == JournalDurability.POWER_LOSS && seg.channel() != null) {
-      try {
-        seg.channel().force(false);
-      } catch (IOException e) {
-        // the segment is being closed: its callers were or will be told their records are synced
-        String msg = "fsync of journal segment " + seg.file() + " failed (" + e + "): records written to it since its "
-            + "last fsync may not survive a power loss (their events are still shipped from memory)";
-        LOG.error("auditkit journal: {}", msg);
-        errors.accept(msg, e);
-      }
+    if (durability == JournalDurability.POWER_LOSS) {
+      forceFile(seg);
     }
   }
 
