@@ -24,11 +24,11 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Where the CPU of a sealed ASYNC ingest goes (Linux only: it reads {@code /proc}): one run of
  * {@code --events} events from two producer threads through the memory queue into
- * {@link JdbcAuditStore} with its background sealer, after a warm-up run; then the CPU seconds of
+ * {@link JdbcAuditStore} with its background sealer, after {@code --warmups} runs of 100,000; then the CPU seconds of
  * each JVM thread (by name) and of each PostgreSQL process, and how busy that kept the machine.
  * The same load with {@code --sealer off} shows what sealing adds.
  *
- * <pre>java -cp benchmarks/target/benchmarks.jar dev.auditkit.benchmarks.IngestCpu [--events 200000] [--sealer off]</pre>
+ * <pre>java -cp benchmarks/target/benchmarks.jar dev.auditkit.benchmarks.IngestCpu [--events 200000] [--sealer off] [--warmups 1]</pre>
  *
  * PostgreSQL from {@code AUDITKIT_PG_URL} (default: the test database), on this host (its
  * processes are read from {@code /proc}); the schemas made here are dropped.
@@ -44,16 +44,20 @@ public final class IngestCpu {
         .setLevel(ch.qos.logback.classic.Level.WARN);
     int events = 200_000;
     boolean sealer = true;
+    int warmups = 1;
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--events" -> events = Integer.parseInt(args[i + 1]);
         case "--sealer" -> sealer = !args[i + 1].equals("off");
+        case "--warmups" -> warmups = Integer.parseInt(args[i + 1]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
     String env = System.getenv("AUDITKIT_PG_URL");
     String url = env == null || env.isBlank() ? DEFAULT_URL : env;
-    run(url, Math.min(events, 100_000), sealer, false); // warm-up: JIT, pool, partitions
+    for (int w = 0; w < warmups; w++) {
+      run(url, Math.min(events, 100_000), sealer, false); // warm-up: JIT, pool, partitions
+    }
     run(url, events, sealer, true);
   }
 
