@@ -448,4 +448,26 @@ class AsyncDeliveryTest {
       assertThat(s.filter(p -> p.toString().endsWith(".journal"))).as("shipped, so removed").isEmpty();
     }
   }
+
+  /** A sink that restores an interrupt and then throws (a common driver pattern) leaves the writer's flag set. */
+  @Test
+  void aSinkLeavingTheInterruptFlagSet_doesNotStopTheWriter() {
+    GatedSink store = new GatedSink();
+    AtomicBoolean once = new AtomicBoolean();
+    AuditSink sink = events -> {
+      if (once.compareAndSet(false, true)) {
+        Thread.currentThread().interrupt();
+        throw new AuditWriteException("interrupted (test)");
+      }
+      store.write(events);
+    };
+    AuditLog audit = async(sink).build();
+    audit.viewed("job", "1");
+    Await.until("the first write failed", WAIT, once::get);
+    Await.nap(200); // the writer is in its backoff, or past it
+    audit.viewed("job", "2");
+    Await.until("both shipped", WAIT, () -> store.store.size() == 2);
+    assertThat(audit.health().unshipped()).isZero();
+    audit.close();
+  }
 }

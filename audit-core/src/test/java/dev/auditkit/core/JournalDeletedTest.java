@@ -276,4 +276,25 @@ class JournalDeletedTest {
     assertThat(flagAfter.get()).isTrue();
     assertThat(replayedFromACopy()).containsExactlyInAnyOrderElementsOf(ids);
   }
+
+  /** Read back for the report, the spill ends: the report must still know which segments held it. */
+  @Test
+  void closeDoesNotClaimSpilledEventsAreKept_whenTheDeletedActiveSegmentCannotBeWrittenAgain() throws Exception {
+    GatedSink sink = new GatedSink().failAlways(true);
+    AuditLog audit = journaled(sink, JournalDurability.PROCESS_CRASH).queueCapacity(4).batchSize(10)
+        .spillAfter(Duration.ZERO).journalSegmentBytes(4096).closeTimeout(Duration.ofMillis(300)).build();
+    for (int i = 0; i < 60; i++) {
+      audit.viewed("job", "j-" + i);
+    }
+    List<Path> segs = segments(dir);
+    assertThat(segs).hasSizeGreaterThan(2);
+    Path active = segs.get(segs.size() - 1);
+    Files.delete(active);
+    Files.createSymbolicLink(active, dir.resolve("nowhere")); // it cannot be made again there
+    assertThatThrownBy(audit::close).isInstanceOfSatisfying(UnshippedEventsException.class, e -> {
+      assertThat(e.count()).isEqualTo(60);
+      assertThat(e.retainedInJournal()).isFalse();
+    });
+    assertThat(Files.isRegularFile(active)).isFalse();
+  }
 }

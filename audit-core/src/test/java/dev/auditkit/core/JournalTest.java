@@ -273,4 +273,26 @@ class JournalTest {
     audit.close();
     assertThat(Files.readString(kept)).isEqualTo("evidence");
   }
+
+  /** Replayed segments that are shipped and removed do not count as missing in close's report. */
+  @Test
+  void closeAfterAFinishedReplay_withTheStoreHanging_saysTheEventIsKept() throws Exception {
+    leaveInJournal(5);
+    GatedSink sink = new GatedSink();
+    AuditLog audit = journaled(sink).closeTimeout(Duration.ofMillis(200)).build();
+    Await.until("replayed", WAIT, () -> audit.health().unshipped() == 0);
+    Await.until("the old segment removed", WAIT, () -> Await.uncheck(() -> files(".journal")).size() == 1);
+    sink.hold(); // the store hangs in write: the writer outlives close
+    int before = sink.attempts.get();
+    audit.viewed("job", "fresh");
+    Await.until("in the store's write", WAIT, () -> sink.attempts.get() > before);
+    try {
+      assertThatThrownBy(audit::close).isInstanceOfSatisfying(UnshippedEventsException.class, e -> {
+        assertThat(e.count()).isEqualTo(1);
+        assertThat(e.retainedInJournal()).isTrue();
+      });
+    } finally {
+      sink.release();
+    }
+  }
 }

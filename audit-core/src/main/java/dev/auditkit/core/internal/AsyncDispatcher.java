@@ -48,6 +48,7 @@ public final class AsyncDispatcher {
    * Memory-only events the writer itself recorded (from inside {@code AuditSink.write}) while the
    * queue was full; it ships them next, rather than wait for room only it can make.
    */
+  private boolean writerInterruptLogged; // writer thread only
   private final java.util.concurrent.ConcurrentLinkedQueue<Item> ownOverflow =
       new java.util.concurrent.ConcurrentLinkedQueue<>();
 
@@ -386,8 +387,6 @@ public final class AsyncDispatcher {
         }
         inflight(List.of(), Long.MAX_VALUE);
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     } catch (RuntimeException | Error e) {
       error("writer thread stopped: " + e, e);
       LOG.error("auditkit: the ASYNC writer thread stopped unexpectedly; undelivered events stay in the journal "
@@ -463,8 +462,14 @@ public final class AsyncDispatcher {
     }
   }
 
-  private List<Item> queueBatch(long pollNanos) throws InterruptedException {
-    Item first = pollNanos == 0 ? queue.poll() : queue.poll(pollNanos, TimeUnit.NANOSECONDS);
+  private List<Item> queueBatch(long pollNanos) {
+    Item first;
+    try {
+      first = pollNanos == 0 ? queue.poll() : queue.poll(pollNanos, TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      interruptedWriter();
+      return List.of();
+    }
     if (first == null) {
       return List.of();
     }
@@ -488,7 +493,8 @@ public final class AsyncDispatcher {
         }
         LockSupport.parkNanos(Math.min(left, MAX_NAP_NANOS));
         if (Thread.interrupted()) {
-          throw new InterruptedException();
+          interruptedWriter(); // (the nap ends: the batch goes as it is)
+          break;
         }
       }
       queue.drainTo(batch, size - batch.size());
@@ -503,7 +509,7 @@ public final class AsyncDispatcher {
    * failure; retried after a pause, and after {@link #SPILL_READ_ATTEMPTS} failures in a row, or
    * at once when the file is gone, the segment is given up for this run and left for the next).
    */
-  private List<Item> spillBatch() throws InterruptedException {
+  private List<Item> spillBatch() {
     gathering(journal.spillOldest()); // no older than the first record read: health's age covers the read
     Journal.Spilled read;
     try {
@@ -519,9 +525,7 @@ public final class AsyncDispatcher {
         madeRoom(); // the spill may have ended with it
       } else {
         LOG.error("auditkit journal: reading spilled events back failed; retrying in a second", e);
-        synchronized (wakeup) {
-          TimeUnit.SECONDS.timedWait(wakeup, 1);
-        }
+        pause(TimeUnit.SECONDS.toNanos(1));
       }
       read = null;
     }
@@ -637,7 +641,7 @@ public final class AsyncDispatcher {
    * down to single events; those the sink refuses go to {@code refusedOut}. False when closing ran
    * out of time first.
    */
-  private boolean ship(List<Item> batch, Set<Item> written, List<Refusal> refusedOut) throws InterruptedException {
+  private boolean ship(List<Item> batch, Set<Item> written, List<Refusal> refusedOut) {
     List<AuditEvent> events = new ArrayList<>(batch.size());
     for (Item i : batch) {
       events.add(i.event());
@@ -650,6 +654,9 @@ public final class AsyncDispatcher {
           sink.write(events);
         } finally {
           writeStartedAt = 0;
+          if (Thread.interrupted()) {
+            interruptedWriter(); // a sink that restored an interrupt before it threw, say
+          }
         }
         shipped.addAndGet(events.size());
         unshipped.addAndGet(-events.size());
@@ -690,9 +697,7 @@ public final class AsyncDispatcher {
         }
         wait = Math.min(wait, closeDeadline - System.nanoTime());
       }
-      synchronized (wakeup) {
-        TimeUnit.NANOSECONDS.timedWait(wakeup, wait);
-      }
+      pause(wait);
     }
   }
 
@@ -733,6 +738,29 @@ public final class AsyncDispatcher {
               ? "set aside and offered to the store again every " + settings.retryMax().toSeconds() + " s"
                   + (i.segment() != null ? " (its journal segment is kept)" : "")
               : "kept in the journal and offered again on the next start");
+    }
+  }
+
+  /** Waits on {@link #wakeup} (close and new work notify it) for up to {@code nanos}; an interrupt ends the wait only. */
+  private void pause(long nanos) {
+    try {
+      synchronized (wakeup) {
+        TimeUnit.NANOSECONDS.timedWait(wakeup, nanos);
+      }
+    } catch (InterruptedException e) {
+      interruptedWriter();
+    }
+  }
+
+  /**
+   * The writer thread was interrupted (by a sink that left its flag set, or by a host): only
+   * {@code close()} stops it, so the interrupt is cleared and delivery goes on; logged once.
+   */
+  private void interruptedWriter() {
+    if (!writerInterruptLogged) {
+      writerInterruptLogged = true;
+      LOG.warn("auditkit: the ASYNC writer thread was interrupted (a sink that leaves the interrupt flag set?); the "
+          + "interrupt is ignored: only AuditLog.close() stops delivery");
     }
   }
 
@@ -888,13 +916,16 @@ public final class AsyncDispatcher {
       add(ids, i);
       holding.add(i.segment());
     }
+    if (journal != null) {
+      holding.addAll(journal.spillSegments()); // before the report reads them (which moves the spill on)
+    }
     collectSpilledIds(ids);
     synchronized (journalOnlySegments) {
       holding.addAll(journalOnlySegments);
     }
     holding.addAll(replayHolding());
+    interrupted |= Thread.interrupted(); // one that came meanwhile would close the journal's files
     if (journal != null) {
-      holding.addAll(journal.spillSegments());
       journal.close(); // a deleted active segment is written again first (see Journal.close)
     }
     boolean retained = journal != null && onDisk(holding);
@@ -949,13 +980,13 @@ public final class AsyncDispatcher {
     }
   }
 
-  /** The segments from an earlier run not yet replayed to their end. */
+  /** The segments from an earlier run whose events are not all shipped yet. */
   private List<JournalSegment> replayHolding() {
     List<JournalSegment> out = new ArrayList<>();
-    // (a writer still running owns the replay state: then the segment it may be in counts too)
-    int from = writer.isAlive() || replayIndex < replayItems.size() ? Math.max(0, replaySegment - 1) : replaySegment;
-    for (int i = from; i < recovered.size(); i++) {
-      out.add(recovered.get(i).segment());
+    for (Journal.Recovered r : recovered) {
+      if (r.segment().pending() > 0) {
+        out.add(r.segment());
+      }
     }
     return out;
   }

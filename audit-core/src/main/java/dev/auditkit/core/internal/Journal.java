@@ -44,6 +44,11 @@ public final class Journal implements AutoCloseable {
   private static final Pattern KEPT = Pattern.compile("segment-(\\d{20})\\.journal\\.corrupt");
   static final String LOCK_FILE = "journal.lock";
   private static final long RETRY_MILLIS = 5_000;
+  /**
+   * An interrupt met and cleared inside the journal (so that it does not close the next file too),
+   * owed to the thread: {@link #append}, {@link #watch} and {@link #close} give it back on return.
+   */
+  private static final ThreadLocal<Boolean> OWED_INTERRUPT = new ThreadLocal<>();
   /** How often appends (and the idle writer, {@link #watch}) look whether the active segment's file is still there. */
   private static final long FILE_CHECK_NANOS = 1_000_000_000L;
 
@@ -325,9 +330,25 @@ public final class Journal implements AutoCloseable {
     try {
       return appendNow(acceptedAt, payload, handOff, ratherWait);
     } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
+      giveBackInterrupt(interrupted);
+    }
+  }
+
+  /** Clears the thread's interrupt flag, remembering it for {@link #giveBackInterrupt}. */
+  private static void owe() {
+    if (Thread.interrupted()) {
+      OWED_INTERRUPT.set(Boolean.TRUE);
+    }
+  }
+
+  /** Sets the flag again if it was set on entry ({@code had}) or cleared by {@link #owe} meanwhile. */
+  private static void giveBackInterrupt(boolean had) {
+    boolean owed = OWED_INTERRUPT.get() != null;
+    if (owed) {
+      OWED_INTERRUPT.remove();
+    }
+    if (had || owed) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -625,8 +646,7 @@ public final class Journal implements AutoCloseable {
             target = written;
             seg = active;
           }
-          boolean forced = forceFile(seg);
-          interrupted |= Thread.interrupted(); // an interrupt during it is kept for the end, not met again below
+          boolean forced = forceFile(seg); // (an interrupt it meets is owed, not met again below)
           if (!forced) {
             // a failed fsync fails the segment: reported, and the journal degrades for a while. The
             // calls waiting for it return; their events are still shipped from memory
@@ -676,18 +696,15 @@ public final class Journal implements AutoCloseable {
       if (seg.channel() == null) {
         return true; // sealed meanwhile, and forced before it was closed
       }
-      boolean interrupted = Thread.interrupted(); // or the new descriptor is closed at once too
+      owe(); // or the new descriptor is closed at once too
       try (FileChannel again = FileChannel.open(seg.file(), StandardOpenOption.WRITE)) {
         again.force(false);
         return true;
       } catch (IOException e) {
+        owe();
         closed.addSuppressed(e);
         reportFsyncFailure(seg, closed);
         return false;
-      } finally {
-        if (interrupted) {
-          Thread.currentThread().interrupt();
-        }
       }
     } catch (IOException e) {
       reportFsyncFailure(seg, e);
@@ -737,10 +754,15 @@ public final class Journal implements AutoCloseable {
     if (System.nanoTime() - nextFileCheck < 0) {
       return;
     }
-    synchronized (appendLock) {
-      if (!closed) {
-        watchActiveFile();
+    boolean interrupted = Thread.interrupted();
+    try {
+      synchronized (appendLock) {
+        if (!closed) {
+          watchActiveFile();
+        }
       }
+    } finally {
+      giveBackInterrupt(interrupted);
     }
   }
 
@@ -850,6 +872,16 @@ public final class Journal implements AutoCloseable {
   }
 
   private boolean startSegment() {
+    if (startSegmentOnce()) {
+      return true;
+    }
+    if (retryAt != 0) {
+      return false;
+    }
+    return startSegmentOnce(); // closed by an interrupt (now owed): once more, at once
+  }
+
+  private boolean startSegmentOnce() {
     Path f = dir.resolve(String.format("segment-%020d.journal", nextSequence));
     FileChannel ch = null;
     try {
@@ -880,6 +912,11 @@ public final class Journal implements AutoCloseable {
       } catch (IOException ignored) {
         // the directory is the problem; reported below
       }
+      if (e instanceof java.nio.channels.ClosedByInterruptException) {
+        owe();
+        retryAt = 0;
+        return false;
+      }
       retryAt = System.currentTimeMillis() + RETRY_MILLIS;
       degrade("journal segment " + f + " cannot be created (" + e + ")", e);
       return false;
@@ -903,8 +940,11 @@ public final class Journal implements AutoCloseable {
     forceIfPowerLoss(seg); // records written before the failure are still owed their fsync
     seg.seal();
     // closed by an interrupt of the thread writing (not a fault of the disk): a new segment at once
-    retryAt = e instanceof java.nio.channels.ClosedByInterruptException ? 0
-        : System.currentTimeMillis() + RETRY_MILLIS;
+    boolean byInterrupt = e instanceof java.nio.channels.ClosedByInterruptException;
+    if (byInterrupt) {
+      owe();
+    }
+    retryAt = byInterrupt ? 0 : System.currentTimeMillis() + RETRY_MILLIS;
     degrade("journal write to " + seg.file() + " failed (" + e + ")", e);
   }
 
@@ -938,6 +978,15 @@ public final class Journal implements AutoCloseable {
    */
   @Override
   public void close() {
+    boolean interrupted = Thread.interrupted(); // it would close the files written again or forced here
+    try {
+      closeNow();
+    } finally {
+      giveBackInterrupt(interrupted);
+    }
+  }
+
+  private void closeNow() {
     synchronized (appendLock) {
       if (closed) {
         return;
