@@ -295,4 +295,26 @@ class JournalTest {
       sink.release();
     }
   }
+
+  /** close() reads the ids of segments not replayed yet for its report, quietly: nothing is counted or reported again. */
+  @Test
+  void closesReport_ofSegmentsNotReplayedYet_keepsTheLastStoreError() throws Exception {
+    leaveInJournal(3);
+    Path first = files(".journal").get(0);
+    Path second = dir.resolve("segment-00000000000000000001.journal");
+    Files.copy(first, second); // the same events again (the store ignores ids it has), then a record
+    java.nio.ByteBuffer junk = dev.auditkit.core.internal.JournalRecord.encode(1L,
+        "{\"not\":\"an event\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8)); // whose checksum holds
+    Files.write(second, java.util.Arrays.copyOfRange(junk.array(), 0, junk.remaining()),
+        java.nio.file.StandardOpenOption.APPEND);
+    GatedSink down = new GatedSink().failAlways(true);
+    AuditLog audit = journaled(down).closeTimeout(Duration.ofMillis(200)).build();
+    Await.until("the first segment in the store's hands", WAIT, () -> down.attempts.get() > 0);
+    assertThatThrownBy(audit::close).isInstanceOfSatisfying(UnshippedEventsException.class, e -> {
+      assertThat(e.getCause()).isInstanceOf(AuditWriteException.class).hasMessageContaining("store is down");
+      assertThat(e.oldestIds()).hasSize(6);
+    });
+    assertThat(audit.health().corruptRecordsSkipped()).as("the second segment was never replayed").isZero();
+    assertThat(audit.health().lastError()).hasValueSatisfying(m -> assertThat(m).contains("store is down"));
+  }
 }

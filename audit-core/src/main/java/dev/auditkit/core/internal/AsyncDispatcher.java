@@ -964,16 +964,7 @@ public final class AsyncDispatcher {
     try {
       Journal.Spilled read;
       while (ids.size() < REPORTED_IDS && (read = journal.readSpilled(REPORTED_IDS - ids.size(), n -> { })) != null) {
-        for (JournalScan.Entry en : read.entries()) {
-          try { // the id only, and quietly: the report must not replace the last store error
-            JsonNode id = Json.MAPPER.readTree(en.payload()).get("id");
-            if (id != null && ids.size() < REPORTED_IDS) {
-              ids.add(UUID.fromString(id.asText()));
-            }
-          } catch (IOException | IllegalArgumentException unreadable) {
-            // counted when it was read; not an id to report
-          }
-        }
+        addIds(read.entries(), ids); // the ids only, and quietly: the report must not replace the last store error
       }
     } catch (IOException e) {
       LOG.warn("auditkit journal: the ids of spilled events could not be read for the report: {}", e.toString());
@@ -1000,9 +991,27 @@ public final class AsyncDispatcher {
     }
     Iterator<Journal.Recovered> it = recovered.listIterator(replaySegment);
     while (it.hasNext() && ids.size() < REPORTED_IDS) {
-      List<Item> items = decode(it.next(), REPORTED_IDS - ids.size());
-      for (Item i : items == null ? List.<Item>of() : items) {
-        ids.add(i.event().id());
+      try { // quietly: the report must not count or report a record again, nor replace the last store error
+        addIds(Journal.read(it.next().segment()).entries(), ids);
+      } catch (IOException unreadable) {
+        // reported when the writer met it
+      }
+    }
+  }
+
+  /** The ids the records hold, up to {@link #REPORTED_IDS} in {@code ids}; unreadable ones are skipped. */
+  private static void addIds(List<JournalScan.Entry> entries, List<UUID> ids) {
+    for (JournalScan.Entry en : entries) {
+      if (ids.size() >= REPORTED_IDS) {
+        return;
+      }
+      try {
+        JsonNode id = Json.MAPPER.readTree(en.payload()).get("id");
+        if (id != null) {
+          ids.add(UUID.fromString(id.asText()));
+        }
+      } catch (IOException | IllegalArgumentException unreadable) {
+        // counted when it was read; not an id to report
       }
     }
   }
