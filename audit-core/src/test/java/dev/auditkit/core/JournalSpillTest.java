@@ -702,4 +702,36 @@ class JournalSpillTest {
       pool.shutdownNow();
     }
   }
+
+  /** A host that interrupts threads it does not own: the writer reading a spill back goes on, skipping nothing. */
+  @Test
+  void interruptsOfTheWriterWhileItReadsASpillBack_skipNothing() throws Exception {
+    GatedSink sink = new GatedSink().hold();
+    AuditLog audit = spillingOverSmallSegments(sink).spillAfter(Duration.ZERO).build();
+    List<UUID> ids = new ArrayList<>();
+    for (int i = 0; i < 500; i++) {
+      ids.add(audit.viewed("job", "j-" + i));
+    }
+    assertThat(audit.health().journalOnly()).isGreaterThan(400);
+    Thread writer = Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().equals("auditkit-writer")).findFirst().orElseThrow();
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    Thread hammer = new Thread(() -> {
+      while (!stop.get()) {
+        writer.interrupt();
+        java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+      }
+    }, "hammer");
+    hammer.start();
+    sink.release();
+    try {
+      Await.until("all shipped", WAIT, () -> audit.health().unshipped() == 0);
+    } finally {
+      stop.set(true);
+      hammer.join();
+    }
+    assertThat(audit.health().corruptRecordsSkipped()).isZero();
+    assertThat(sink.store.events()).extracting(AuditEvent::id).containsExactlyElementsOf(ids);
+    audit.close();
+  }
 }

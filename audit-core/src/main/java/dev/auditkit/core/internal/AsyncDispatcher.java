@@ -511,12 +511,19 @@ public final class AsyncDispatcher {
    */
   private List<Item> spillBatch() {
     gathering(journal.spillOldest()); // no older than the first record read: health's age covers the read
+    if (Thread.interrupted()) {
+      interruptedWriter(); // the read below would fail on it (and close the file it reads through)
+    }
     Journal.Spilled read;
     try {
       read = journal.readSpilled(settings.batchSize(), this::lostFromJournal);
       spillReadFailures = 0;
       batchesTaken.incrementAndGet();
       madeRoom(); // callers held to the writer's pace go on (and, once the spill ended, queue again)
+    } catch (java.nio.channels.ClosedByInterruptException e) {
+      Thread.interrupted();
+      interruptedWriter(); // not a failure of the journal: read again at once
+      read = null;
     } catch (IOException e) {
       error("spilled journal records cannot be read back (" + e + ")", e);
       if (e instanceof java.nio.file.NoSuchFileException || ++spillReadFailures >= SPILL_READ_ATTEMPTS) {
@@ -743,12 +750,16 @@ public final class AsyncDispatcher {
 
   /** Waits on {@link #wakeup} (close and new work notify it) for up to {@code nanos}; an interrupt ends the wait only. */
   private void pause(long nanos) {
-    try {
-      synchronized (wakeup) {
-        TimeUnit.NANOSECONDS.timedWait(wakeup, nanos);
+    long deadline = System.nanoTime() + nanos;
+    while (true) {
+      try {
+        synchronized (wakeup) {
+          TimeUnit.NANOSECONDS.timedWait(wakeup, deadline - System.nanoTime());
+        }
+        return;
+      } catch (InterruptedException e) {
+        interruptedWriter(); // the pause goes on
       }
-    } catch (InterruptedException e) {
-      interruptedWriter();
     }
   }
 
@@ -856,6 +867,7 @@ public final class AsyncDispatcher {
         break;
       }
       java.util.concurrent.locks.LockSupport.parkNanos(50_000);
+      wasInterrupted |= Thread.interrupted(); // (a set flag would make the park return at once)
     }
     // the flag stays aside until close returns: the journal's files (a deleted segment written
     // again, spilled records read for the report) would be closed by it
@@ -916,6 +928,7 @@ public final class AsyncDispatcher {
       add(ids, i);
       holding.add(i.segment());
     }
+    interrupted |= Thread.interrupted(); // one that came meanwhile would close the journal's files
     if (journal != null) {
       holding.addAll(journal.spillSegments()); // before the report reads them (which moves the spill on)
     }

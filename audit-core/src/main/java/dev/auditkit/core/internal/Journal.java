@@ -49,6 +49,11 @@ public final class Journal implements AutoCloseable {
    * owed to the thread: {@link #append}, {@link #watch} and {@link #close} give it back on return.
    */
   private static final ThreadLocal<Boolean> OWED_INTERRUPT = new ThreadLocal<>();
+  /**
+   * How often an I/O step whose file an interrupt closed is tried again (each time with the
+   * interrupt put aside) before it counts as a failure: only an interrupt storm gets that far.
+   */
+  private static final int INTERRUPTED_ATTEMPTS = 100;
   /** How often appends (and the idle writer, {@link #watch}) look whether the active segment's file is still there. */
   private static final long FILE_CHECK_NANOS = 1_000_000_000L;
 
@@ -182,9 +187,14 @@ public final class Journal implements AutoCloseable {
   public static Journal open(Path dir, JournalDurability durability, long segmentBytes, long capacity,
       BiConsumer<String, Throwable> errors) {
     Journal j = new Journal(dir.toAbsolutePath().normalize(), durability, segmentBytes, capacity, errors);
-    j.lockAndScan();
-    synchronized (j.appendLock) {
-      j.startSegment();
+    boolean interrupted = Thread.interrupted(); // the thread building the log may be interrupted too
+    try {
+      j.lockAndScan();
+      synchronized (j.appendLock) {
+        j.startSegment();
+      }
+    } finally {
+      giveBackInterrupt(interrupted);
     }
     return j;
   }
@@ -402,26 +412,26 @@ public final class Journal implements AutoCloseable {
       if (ratherWait && !spilling && !handOff.hasRoom()) {
         return NO_ROOM;
       }
-      seg = active;
-      long before = seg.bytes();
-      try {
-        MappedAppender mapped = seg.mapped();
-        if (mapped != null) {
-          try {
-            mapped.append(before, acceptedAt, payload, crc);
-          } catch (InternalError e) {
-            // HotSpot's report of a fault inside a mapped store, when it comes at once (see MappedAppender)
-            throw new IOException("a store into the mapped journal segment faulted: " + e.getMessage(), e);
+      long before;
+      for (int attempt = 0; ; attempt++) {
+        seg = active;
+        before = seg.bytes();
+        try {
+          write(seg, before, acceptedAt, payload, crc, record);
+          break;
+        } catch (IOException e) {
+          // a channel closed by an interrupt, of this caller or of another thread doing I/O on it
+          // (the group commit's fsync runs outside this lock): not a disk fault. A new segment
+          // takes over, and the record is written there
+          if (attempt < INTERRUPTED_ATTEMPTS && e instanceof ClosedChannelException && replaceClosed(seg, before)) {
+            if (record != null) {
+              record.rewind();
+            }
+            continue;
           }
-        } else {
-          FileChannel ch = seg.channel();
-          while (record.hasRemaining()) {
-            ch.write(record);
-          }
+          failActive(before, e);
+          return null;
         }
-      } catch (IOException e) {
-        failActive(before, e);
-        return null;
       }
       seg.appended(n);
       liveBytes.addAndGet(n);
@@ -659,7 +669,7 @@ public final class Journal implements AutoCloseable {
           } else if (seg != null && seg.channel() != null && !seg.channel().isOpen()) {
             synchronized (appendLock) {
               if (active == seg) {
-                replaceClosed(seg);
+                replaceClosed(seg, seg.bytes());
               }
             }
           }
@@ -696,15 +706,19 @@ public final class Journal implements AutoCloseable {
       if (seg.channel() == null) {
         return true; // sealed meanwhile, and forced before it was closed
       }
-      owe(); // or the new descriptor is closed at once too
-      try (FileChannel again = FileChannel.open(seg.file(), StandardOpenOption.WRITE)) {
-        again.force(false);
-        return true;
-      } catch (IOException e) {
-        owe();
-        closed.addSuppressed(e);
-        reportFsyncFailure(seg, closed);
-        return false;
+      for (int attempt = 1; ; attempt++) {
+        owe(); // or the new descriptor is closed at once too
+        try (FileChannel again = FileChannel.open(seg.file(), StandardOpenOption.WRITE)) {
+          again.force(false);
+          return true;
+        } catch (IOException e) {
+          owe();
+          if (!(e instanceof java.nio.channels.ClosedByInterruptException) || attempt >= INTERRUPTED_ATTEMPTS) {
+            closed.addSuppressed(e);
+            reportFsyncFailure(seg, closed);
+            return false;
+          }
+        }
       }
     } catch (IOException e) {
       reportFsyncFailure(seg, e);
@@ -719,18 +733,60 @@ public final class Journal implements AutoCloseable {
     errors.accept(msg, e);
   }
 
+  /** One record into {@code seg} at {@code at}: through its mapping, or one write of {@code record}. */
+  private static void write(JournalSegment seg, long at, long acceptedAt, byte[] payload, int crc, ByteBuffer record)
+      throws IOException {
+    MappedAppender mapped = seg.mapped();
+    if (mapped != null) {
+      try {
+        mapped.append(at, acceptedAt, payload, crc);
+      } catch (InternalError e) {
+        // HotSpot's report of a fault inside a mapped store, when it comes at once (see MappedAppender)
+        throw new IOException("a store into the mapped journal segment faulted: " + e.getMessage(), e);
+      }
+    } else {
+      FileChannel ch = seg.channel();
+      while (record.hasRemaining()) {
+        ch.write(record);
+      }
+    }
+  }
+
   /**
-   * The active segment's channel was closed by an interrupt (its records are forced): a new
-   * segment takes over, without the pause that a failing disk gets.
+   * The active segment's channel was closed by an interrupt (of any thread doing I/O on it): its
+   * file is cut to its whole records ({@code goodLength}) and forced at POWER_LOSS through a new
+   * descriptor, and a new segment takes over, without the pause a failing disk gets.
+   *
+   * @return whether a new segment is active (false: it failed as after a disk fault, reported)
    */
-  private void replaceClosed(JournalSegment seg) {
+  private boolean replaceClosed(JournalSegment seg, long goodLength) {
+    if (active != seg || seg.channel() == null || seg.channel().isOpen()) {
+      return false; // not closed underneath: a real failure
+    }
+    for (int attempt = 1; ; attempt++) {
+      owe(); // this caller's own interrupt, if it was one, is given back on return
+      try (FileChannel again = FileChannel.open(seg.file(), StandardOpenOption.WRITE)) {
+        again.truncate(goodLength); // a record cut off by the close
+        if (durability == JournalDurability.POWER_LOSS) {
+          again.force(false);
+        }
+        break;
+      } catch (IOException e) {
+        owe();
+        if (!(e instanceof java.nio.channels.ClosedByInterruptException) || attempt >= INTERRUPTED_ATTEMPTS) {
+          return false;
+        }
+      }
+    }
+    durable.accumulateAndGet(written, Math::max); // every record before is in the file, forced
     active = null;
     seg.seal();
     if (!startSegment()) {
-      return; // degraded, reported
+      return false; // degraded, reported
     }
-    LOG.warn("auditkit journal: segment {} was closed by an interrupt of a thread writing to it; {} continues the "
-        + "journal", seg.file(), active.file());
+    LOG.warn("auditkit journal: segment {} was closed by an interrupt of a thread doing I/O on it; {} continues "
+        + "the journal", seg.file(), active.file());
+    return true;
   }
 
   private void roll() {
@@ -857,10 +913,15 @@ public final class Journal implements AutoCloseable {
   }
 
   private void forceDirectory() {
-    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-      d.force(true);
-    } catch (IOException ignored) {
-      // some file systems cannot sync a directory; the file itself is synced
+    for (int attempt = 0; attempt < 2; attempt++) {
+      try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+        d.force(true);
+        return;
+      } catch (java.nio.channels.ClosedByInterruptException e) {
+        owe(); // once more, without the flag
+      } catch (IOException ignored) {
+        return; // some file systems cannot sync a directory; the file itself is synced
+      }
     }
   }
 
@@ -872,13 +933,15 @@ public final class Journal implements AutoCloseable {
   }
 
   private boolean startSegment() {
-    if (startSegmentOnce()) {
-      return true;
+    for (int attempt = 1; ; attempt++) {
+      if (startSegmentOnce()) {
+        return true;
+      }
+      if (retryAt != 0 || attempt >= INTERRUPTED_ATTEMPTS) {
+        return false;
+      }
+      // closed by an interrupt (now owed): again, at once
     }
-    if (retryAt != 0) {
-      return false;
-    }
-    return startSegmentOnce(); // closed by an interrupt (now owed): once more, at once
   }
 
   private boolean startSegmentOnce() {

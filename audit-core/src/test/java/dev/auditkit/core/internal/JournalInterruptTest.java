@@ -75,4 +75,65 @@ class JournalInterruptTest {
     assertThat(errors).noneMatch(m -> m.contains("cannot be created"));
     assertThat(j.degraded()).isFalse();
   }
+
+  @Test
+  void openingOnAnInterruptedThread_keepsItsFlag_andLeavesNothingOwedToALaterCall() {
+    Journal first = Journal.open(dir, JournalDurability.POWER_LOSS, 1 << 20, (m, e) -> { });
+    first.append(1L, new byte[] {1});
+    first.close(); // unshipped: the segment stays for the next start
+    List<String> errors = new CopyOnWriteArrayList<>();
+    Thread.currentThread().interrupt(); // a cancelled task building the AuditLog
+    Journal j = Journal.open(dir, JournalDurability.POWER_LOSS, 1 << 20, (m, e) -> errors.add(m));
+    try {
+      assertThat(Thread.interrupted()).as("the builder's interrupt is kept").isTrue();
+      assertThat(j.append(2L, new byte[] {2})).isNotNull();
+      assertThat(Thread.interrupted()).as("no interrupt for a later call").isFalse();
+      assertThat(j.recovered()).hasSize(1);
+      assertThat(j.degraded()).isFalse();
+      assertThat(errors).isEmpty();
+    } finally {
+      j.close();
+    }
+  }
+
+  /** The group commit's fsync runs outside the append lock: an interrupt there closes the file under other callers. */
+  @Test
+  void anotherCallersInterruptDuringTheFsync_doesNotTurnTheJournalOffForTheOthers() throws Exception {
+    List<String> errors = new CopyOnWriteArrayList<>();
+    Journal j = Journal.open(dir, JournalDurability.POWER_LOSS, 1 << 20, (m, e) -> errors.add(m));
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicInteger memoryOnly = new AtomicInteger();
+    AtomicInteger appended = new AtomicInteger();
+    Thread calm = new Thread(() -> {
+      byte[] p = new byte[100];
+      while (!stop.get()) {
+        if (j.append(1L, p) == null) {
+          memoryOnly.incrementAndGet();
+        } else {
+          appended.incrementAndGet();
+        }
+      }
+    }, "never-interrupted");
+    Thread interrupted = new Thread(() -> {
+      byte[] p = new byte[100];
+      while (!stop.get()) {
+        Thread.interrupted();
+        j.append(1L, p);
+      }
+    }, "interrupted");
+    calm.start();
+    interrupted.start();
+    long end = System.nanoTime() + 2_000_000_000L;
+    while (System.nanoTime() < end) {
+      interrupted.interrupt();
+      java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+    }
+    stop.set(true);
+    calm.join(10_000);
+    interrupted.join(10_000);
+    j.close();
+    assertThat(appended.get()).isPositive();
+    assertThat(memoryOnly.get()).as("appends kept in memory only, of a caller never interrupted; %s", errors).isZero();
+    assertThat(errors).noneMatch(m -> m.contains("ClosedChannelException") || m.contains("failed"));
+  }
 }
