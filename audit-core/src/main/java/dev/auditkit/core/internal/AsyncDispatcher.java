@@ -748,7 +748,7 @@ public final class AsyncDispatcher {
     }
   }
 
-  /** Waits on {@link #wakeup} (close and new work notify it) for up to {@code nanos}; an interrupt ends the wait only. */
+  /** Waits on {@link #wakeup} (close and new work notify it) for up to {@code nanos}; an interrupt does not end it. */
   private void pause(long nanos) {
     long deadline = System.nanoTime() + nanos;
     while (true) {

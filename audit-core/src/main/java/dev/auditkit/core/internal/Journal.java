@@ -666,7 +666,7 @@ public final class Journal implements AutoCloseable {
                     + "last fsync may not survive a power loss"));
               }
             }
-          } else if (seg != null && seg.channel() != null && !seg.channel().isOpen()) {
+          } else if (seg != null && closedUnderneath(seg.channel())) {
             synchronized (appendLock) {
               if (active == seg) {
                 replaceClosed(seg, seg.bytes());
@@ -713,6 +713,9 @@ public final class Journal implements AutoCloseable {
           return true;
         } catch (IOException e) {
           owe();
+          if (seg.channel() == null) {
+            return true; // sealed meanwhile (another caller replaced it), and forced before it was closed
+          }
           if (!(e instanceof java.nio.channels.ClosedByInterruptException) || attempt >= INTERRUPTED_ATTEMPTS) {
             closed.addSuppressed(e);
             reportFsyncFailure(seg, closed);
@@ -731,6 +734,11 @@ public final class Journal implements AutoCloseable {
         + "last fsync may not survive a power loss (their events are still shipped from memory)";
     LOG.error("auditkit journal: {}", msg);
     errors.accept(msg, e);
+  }
+
+  /** Closed by an interrupt, not by the journal (a sealed segment has no channel any more). */
+  private static boolean closedUnderneath(FileChannel ch) {
+    return ch != null && !ch.isOpen();
   }
 
   /** One record into {@code seg} at {@code at}: through its mapping, or one write of {@code record}. */
@@ -760,7 +768,7 @@ public final class Journal implements AutoCloseable {
    * @return whether a new segment is active (false: it failed as after a disk fault, reported)
    */
   private boolean replaceClosed(JournalSegment seg, long goodLength) {
-    if (active != seg || seg.channel() == null || seg.channel().isOpen()) {
+    if (active != seg || !closedUnderneath(seg.channel())) {
       return false; // not closed underneath: a real failure
     }
     for (int attempt = 1; ; attempt++) {
@@ -937,7 +945,12 @@ public final class Journal implements AutoCloseable {
       if (startSegmentOnce()) {
         return true;
       }
-      if (retryAt != 0 || attempt >= INTERRUPTED_ATTEMPTS) {
+      if (retryAt != 0) {
+        return false; // degraded, reported
+      }
+      if (attempt >= INTERRUPTED_ATTEMPTS) {
+        retryAt = System.currentTimeMillis() + RETRY_MILLIS;
+        degrade("no journal segment could be created: interrupts closed " + attempt + " in a row", null);
         return false;
       }
       // closed by an interrupt (now owed): again, at once

@@ -222,7 +222,7 @@ final class MappedAppender {
     unmap(w);
     unmap(ahead);
     ahead = null;
-    if (reserved > length) {
+    if (reserved > length && channel.isOpen()) { // (closed by an interrupt: the journal cut it already)
       channel.truncate(length);
       reserved = length;
     }
