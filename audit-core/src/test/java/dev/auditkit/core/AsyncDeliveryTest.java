@@ -406,11 +406,13 @@ class AsyncDeliveryTest {
     java.util.concurrent.atomic.AtomicReference<AuditLog> log = new java.util.concurrent.atomic.AtomicReference<>();
     List<AuditEvent> written = new java.util.concurrent.CopyOnWriteArrayList<>();
     AtomicBoolean once = new AtomicBoolean();
+    java.util.concurrent.atomic.AtomicInteger depthSeen = new java.util.concurrent.atomic.AtomicInteger(-1);
     AuditSink nested = batch -> {
       if (once.compareAndSet(false, true)) {
         for (int i = 0; i < 5; i++) {
           log.get().viewed("job", "nested-" + i); // the queue holds 2
         }
+        depthSeen.set(log.get().health().queueDepth());
       }
       written.addAll(batch);
     };
@@ -420,6 +422,7 @@ class AsyncDeliveryTest {
     Await.until("all shipped", WAIT, () -> written.size() == 6);
     assertThat(written).extracting(e -> e.resource().id()).containsExactlyInAnyOrder("first", "nested-0", "nested-1",
         "nested-2", "nested-3", "nested-4");
+    assertThat(depthSeen.get()).as("health counts the writer's own waiting events").isEqualTo(5);
     assertThat(audit.health().unshipped()).isZero();
     audit.close();
   }

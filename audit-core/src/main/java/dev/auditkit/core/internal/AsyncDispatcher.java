@@ -824,10 +824,14 @@ public final class AsyncDispatcher {
     if (head != null) {
       oldest = Math.min(oldest, head.acceptedAt());
     }
+    Item own = ownOverflow.peek(); // the writer's own events wait like queued ones
+    if (own != null) {
+      oldest = Math.min(oldest, own.acceptedAt());
+    }
     synchronized (setAside) { // refused events are not in the store either
       oldest = Math.min(oldest, Math.min(inflightOldest, setAsideOldest));
     }
-    return new DeliveryStats(queue.size(), settings.queueCapacity(), spilled, journal == null ? 0 : journal.bytes(),
+    return new DeliveryStats(queue.size() + ownOverflow.size(), settings.queueCapacity(), spilled, journal == null ? 0 : journal.bytes(),
         settings.journal() != null, journal != null && journal.degraded(), oldest == Long.MAX_VALUE ? -1 : oldest,
         Math.max(0, unshipped.get()), shipped.get(), dropped.get(), setAside.size() + refusedInJournalOnly.get(),
         corrupt.get(), consecutiveFailures + spillReadFailures,
