@@ -317,4 +317,20 @@ class JournalTest {
     assertThat(audit.health().corruptRecordsSkipped()).as("the second segment was never replayed").isZero();
     assertThat(audit.health().lastError()).hasValueSatisfying(m -> assertThat(m).contains("store is down"));
   }
+
+  @Test
+  void aSegmentWithADamagedHeader_isStillReplayed_andKeptForInspection() throws IOException {
+    List<UUID> ids = leaveInJournal(10);
+    Path seg = files(".journal").get(0);
+    byte[] data = Files.readAllBytes(seg);
+    data[3] ^= 0x10; // one flipped bit in the segment header
+    Files.write(seg, data);
+    GatedSink sink = new GatedSink();
+    AuditLog audit = journaled(sink).build();
+    Await.until("replayed", WAIT, () -> sink.store.size() == 10);
+    assertThat(sink.store.events()).extracting(AuditEvent::id).containsExactlyElementsOf(ids);
+    assertThat(audit.health().lastError()).hasValueSatisfying(m -> assertThat(m).contains("damaged segment header"));
+    audit.close();
+    assertThat(files(".corrupt")).hasSize(1);
+  }
 }

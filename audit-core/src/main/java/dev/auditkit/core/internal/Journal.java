@@ -267,7 +267,8 @@ public final class Journal implements AutoCloseable {
       }
       for (JournalScan.Damage d : scan.damages()) {
         corruptRecords++;
-        String what = scan.badHeader() ? "is not a journal segment (bad header)"
+        String what = scan.badHeader() && scan.entries().isEmpty() ? "is not a journal segment (bad header)"
+            : scan.badHeader() && d.offset() == 0 ? "has a damaged segment header (its records are read anyway)"
             : d.tail() ? "has a torn or corrupt tail" : "has a corrupt record";
         String msg = "journal segment " + f + " " + what + ": " + d.length() + " bytes at offset " + d.offset()
             + " skipped; " + scan.entries().size() + " valid records are replayed";

@@ -37,7 +37,10 @@ public final class JournalScan {
     return damages;
   }
 
-  /** The file does not start with the segment magic: it is not (or no longer) a journal segment. */
+  /**
+   * The file does not start with the segment magic: a damaged segment (its valid records are in
+   * {@link #entries()}, the header counts as damage) or, with no valid record, not a segment at all.
+   */
   public boolean badHeader() {
     return badHeader;
   }
@@ -57,8 +60,10 @@ public final class JournalScan {
     }
     ByteBuffer buf = ByteBuffer.wrap(file);
     boolean mapped = buf.getLong(0) == JournalRecord.SEGMENT_MAGIC_MAPPED;
-    if (buf.getLong(0) != JournalRecord.SEGMENT_MAGIC && !mapped) {
-      return new JournalScan(entries, List.of(new Damage(0, file.length, true)), true);
+    boolean badHeader = buf.getLong(0) != JournalRecord.SEGMENT_MAGIC && !mapped;
+    if (badHeader) {
+      // records carry their own magic and checksum: a damaged header (a flipped bit) loses no record
+      damages.add(new Damage(0, JournalRecord.SEGMENT_HEADER, false));
     }
     int pos = JournalRecord.SEGMENT_HEADER;
     while (pos < file.length) {
@@ -78,7 +83,10 @@ public final class JournalScan {
       }
       pos = next;
     }
-    return new JournalScan(entries, damages, false);
+    if (badHeader && entries.isEmpty()) {
+      return new JournalScan(entries, List.of(new Damage(0, file.length, true)), true); // not a segment at all
+    }
+    return new JournalScan(entries, damages, badHeader);
   }
 
   private static boolean zeroFrom(byte[] file, int from) {

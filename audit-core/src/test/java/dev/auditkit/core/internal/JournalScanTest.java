@@ -114,12 +114,23 @@ class JournalScanTest {
   }
 
   @Test
-  void aBadHeader_marksTheWholeFile() {
+  void aDamagedHeader_losesNoRecord() {
     byte[] data = segment(RECORDS);
     data[0] ^= 1;
     JournalScan scan = JournalScan.of(data);
     assertThat(scan.badHeader()).isTrue();
+    assertThat(scan.damaged()).isTrue();
+    assertThat(payloads(scan)).containsExactlyElementsOf(RECORDS);
+    assertThat(scan.damages()).containsExactly(new JournalScan.Damage(0, JournalRecord.SEGMENT_HEADER, false));
+  }
+
+  @Test
+  void aFileWithoutAValidRecordOrHeader_isNotASegment() {
+    byte[] data = "not a journal at all, nor anything like one".getBytes(StandardCharsets.UTF_8);
+    JournalScan scan = JournalScan.of(data);
+    assertThat(scan.badHeader()).isTrue();
     assertThat(scan.entries()).isEmpty();
+    assertThat(scan.damages()).containsExactly(new JournalScan.Damage(0, data.length, true));
   }
 
   @Test
