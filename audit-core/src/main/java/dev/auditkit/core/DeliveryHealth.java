@@ -71,7 +71,11 @@ public final class DeliveryHealth {
     return delivery;
   }
 
-  /** Events waiting in the in-memory queue. Always 0 for {@link Delivery#SYNC}. */
+  /**
+   * Events waiting in memory for the writer: the queue, plus any the writer recorded itself (from
+   * inside {@code AuditSink.write}) while the queue was full, so it can exceed {@link #queueCapacity()}.
+   * Always 0 for {@link Delivery#SYNC}.
+   */
   public int queueDepth() {
     return queueDepth;
   }

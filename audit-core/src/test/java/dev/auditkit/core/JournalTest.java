@@ -330,6 +330,7 @@ class JournalTest {
     Await.until("replayed", WAIT, () -> sink.store.size() == 10);
     assertThat(sink.store.events()).extracting(AuditEvent::id).containsExactlyElementsOf(ids);
     assertThat(audit.health().lastError()).hasValueSatisfying(m -> assertThat(m).contains("damaged segment header"));
+    assertThat(audit.health().corruptRecordsSkipped()).as("no record skipped").isZero();
     audit.close();
     assertThat(files(".corrupt")).hasSize(1);
   }

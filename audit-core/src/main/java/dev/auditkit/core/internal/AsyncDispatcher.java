@@ -326,6 +326,7 @@ public final class AsyncDispatcher {
           for (Item i; (i = ownOverflow.poll()) != null; ) {
             own.add(i);
           }
+          gathering(own.get(0).acceptedAt()); // health's age keeps covering them
           batch = own;
         }
         if (batch.isEmpty() && preferReplay && replayLeft) {

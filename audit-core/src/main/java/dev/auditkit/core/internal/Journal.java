@@ -266,9 +266,12 @@ public final class Journal implements AutoCloseable {
         continue;
       }
       for (JournalScan.Damage d : scan.damages()) {
-        corruptRecords++;
+        boolean header = scan.badHeader() && d.offset() == 0 && !scan.entries().isEmpty();
+        if (!header) {
+          corruptRecords++; // (a damaged header alone skips no record)
+        }
         String what = scan.badHeader() && scan.entries().isEmpty() ? "is not a journal segment (bad header)"
-            : scan.badHeader() && d.offset() == 0 ? "has a damaged segment header (its records are read anyway)"
+            : header ? "has a damaged segment header (its records are read anyway)"
             : d.tail() ? "has a torn or corrupt tail" : "has a corrupt record";
         String msg = "journal segment " + f + " " + what + ": " + d.length() + " bytes at offset " + d.offset()
             + " skipped; " + scan.entries().size() + " valid records are replayed";
@@ -714,7 +717,8 @@ public final class Journal implements AutoCloseable {
           return true;
         } catch (IOException e) {
           owe();
-          if (seg.channel() == null) {
+          boolean explained = e instanceof ClosedChannelException || e instanceof java.nio.file.NoSuchFileException;
+          if (explained && seg.channel() == null) {
             return true; // sealed meanwhile (another caller replaced it), and forced before it was closed
           }
           if (!(e instanceof java.nio.channels.ClosedByInterruptException) || attempt >= INTERRUPTED_ATTEMPTS) {
