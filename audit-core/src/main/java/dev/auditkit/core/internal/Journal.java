@@ -43,7 +43,7 @@ public final class Journal implements AutoCloseable {
   /** A damaged segment kept for inspection: its number is not used again (it would be replaced). */
   private static final Pattern KEPT = Pattern.compile("segment-(\\d{20})\\.journal\\.corrupt");
   static final String LOCK_FILE = "journal.lock";
-  private static final long RETRY_MILLIS = 5_000;
+  private static final long RETRY_NANOS = 5_000_000_000L;
   /**
    * An interrupt met and cleared inside the journal (so that it does not close the next file too),
    * owed to the thread: {@link #append}, {@link #watch} and {@link #close} give it back on return.
@@ -119,6 +119,7 @@ public final class Journal implements AutoCloseable {
   private JournalSegment active;
   private long nextSequence;
   private long written;
+  /** {@code System.nanoTime()} before which no new segment is tried after a failure; 0: at once. */
   private long retryAt;
   private boolean closed;
   /** When the active segment's file is looked for next (see {@link #watchActiveFile}); read without the lock. */
@@ -407,7 +408,7 @@ public final class Journal implements AutoCloseable {
         }
       }
       if (active == null) {
-        if (System.currentTimeMillis() < retryAt || !startSegment()) {
+        if ((retryAt != 0 && System.nanoTime() - retryAt < 0) || !startSegment()) {
           return null;
         }
         LOG.warn("auditkit journal: {} is writable again, events are journaled again", dir);
@@ -945,6 +946,11 @@ public final class Journal implements AutoCloseable {
     }
   }
 
+  /** When to try a new segment after a failure: in 5 s (never 0, which means at once). */
+  private static long retryTime() {
+    return (System.nanoTime() + RETRY_NANOS) | 1;
+  }
+
   private boolean startSegment() {
     for (int attempt = 1; ; attempt++) {
       if (startSegmentOnce()) {
@@ -954,7 +960,7 @@ public final class Journal implements AutoCloseable {
         return false; // degraded, reported
       }
       if (attempt >= INTERRUPTED_ATTEMPTS) {
-        retryAt = System.currentTimeMillis() + RETRY_MILLIS;
+        retryAt = retryTime();
         degrade("no journal segment could be created: interrupts closed " + attempt + " in a row", null);
         return false;
       }
@@ -998,7 +1004,7 @@ public final class Journal implements AutoCloseable {
         retryAt = 0;
         return false;
       }
-      retryAt = System.currentTimeMillis() + RETRY_MILLIS;
+      retryAt = retryTime();
       degrade("journal segment " + f + " cannot be created (" + e + ")", e);
       return false;
     }
@@ -1025,7 +1031,7 @@ public final class Journal implements AutoCloseable {
     if (byInterrupt) {
       owe();
     }
-    retryAt = byInterrupt ? 0 : System.currentTimeMillis() + RETRY_MILLIS;
+    retryAt = byInterrupt ? 0 : retryTime();
     degrade("journal write to " + seg.file() + " failed (" + e + ")", e);
   }
 
