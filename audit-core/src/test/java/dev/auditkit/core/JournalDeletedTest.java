@@ -188,6 +188,16 @@ class JournalDeletedTest {
     });
   }
 
+  /** {@code n} events while the store is down, every one spilled, over 4 KiB segments. */
+  private AuditLog spilledWithTheStoreDown(int n) {
+    AuditLog audit = journaled(new GatedSink().failAlways(true), JournalDurability.PROCESS_CRASH).queueCapacity(4)
+        .batchSize(10).spillAfter(Duration.ZERO).journalSegmentBytes(4096).closeTimeout(Duration.ofMillis(300)).build();
+    for (int i = 0; i < n; i++) {
+      audit.viewed("job", "j-" + i);
+    }
+    return audit;
+  }
+
   /** Deleted, then filled up and rolled before the next look: written again when it rolls. */
   @ParameterizedTest
   @EnumSource(JournalDurability.class)
@@ -233,12 +243,7 @@ class JournalDeletedTest {
 
   @Test
   void closeDoesNotClaimSpilledEventsAreKept_whenASegmentHoldingThemIsGone() throws Exception {
-    GatedSink sink = new GatedSink().failAlways(true);
-    AuditLog audit = journaled(sink, JournalDurability.PROCESS_CRASH).queueCapacity(4).batchSize(10)
-        .spillAfter(Duration.ZERO).journalSegmentBytes(4096).closeTimeout(Duration.ofMillis(300)).build();
-    for (int i = 0; i < 100; i++) {
-      audit.viewed("job", "j-" + i);
-    }
+    AuditLog audit = spilledWithTheStoreDown(100);
     List<Path> segs = segments(dir);
     assertThat(segs).hasSizeGreaterThan(3);
     Files.delete(segs.get(1)); // closed already, spilled records only: it cannot be written again
@@ -280,12 +285,7 @@ class JournalDeletedTest {
   /** Read back for the report, the spill ends: the report must still know which segments held it. */
   @Test
   void closeDoesNotClaimSpilledEventsAreKept_whenTheDeletedActiveSegmentCannotBeWrittenAgain() throws Exception {
-    GatedSink sink = new GatedSink().failAlways(true);
-    AuditLog audit = journaled(sink, JournalDurability.PROCESS_CRASH).queueCapacity(4).batchSize(10)
-        .spillAfter(Duration.ZERO).journalSegmentBytes(4096).closeTimeout(Duration.ofMillis(300)).build();
-    for (int i = 0; i < 60; i++) {
-      audit.viewed("job", "j-" + i);
-    }
+    AuditLog audit = spilledWithTheStoreDown(60);
     List<Path> segs = segments(dir);
     assertThat(segs).hasSizeGreaterThan(2);
     Path active = segs.get(segs.size() - 1);

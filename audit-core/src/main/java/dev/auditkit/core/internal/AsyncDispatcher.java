@@ -942,9 +942,8 @@ public final class AsyncDispatcher {
       holding.addAll(journalOnlySegments);
     }
     holding.addAll(replayHolding());
-    interrupted |= Thread.interrupted(); // one that came meanwhile would close the journal's files
     if (journal != null) {
-      journal.close(); // a deleted active segment is written again first (see Journal.close)
+      journal.close(); // a deleted active segment is written again first (it sets interrupts aside itself)
     }
     boolean retained = journal != null && onDisk(holding);
     if (interrupted) {

@@ -57,6 +57,16 @@ class JournalGroupCommitTest {
     return ((AtomicLong) field("durable")).get();
   }
 
+  /** A caller appending one record: what append returned, and whether its interrupt flag was set after. */
+  private Thread appending(AtomicReference<Journal.Appended> result, AtomicBoolean flagAfter) {
+    Thread caller = new Thread(() -> {
+      result.set(journal.append(2L, new byte[] {2, 2, 2}));
+      flagAfter.set(Thread.currentThread().isInterrupted());
+    }, "caller");
+    caller.start();
+    return caller;
+  }
+
   private static void awaitState(Thread t, Thread.State s) throws InterruptedException {
     long end = System.nanoTime() + 10_000_000_000L;
     while (t.getState() != s) {
@@ -71,11 +81,7 @@ class JournalGroupCommitTest {
     otherCallerSyncing(true); // as if another caller's fsync were slow
     AtomicReference<Journal.Appended> result = new AtomicReference<>();
     AtomicBoolean flagAfter = new AtomicBoolean();
-    Thread caller = new Thread(() -> {
-      result.set(journal.append(2L, new byte[] {2, 2, 2}));
-      flagAfter.set(Thread.currentThread().isInterrupted());
-    }, "caller");
-    caller.start();
+    Thread caller = appending(result, flagAfter);
     awaitState(caller, Thread.State.WAITING);
     caller.interrupt(); // a cancelled task, say
     Thread.sleep(50);
@@ -95,11 +101,7 @@ class JournalGroupCommitTest {
     otherCallerSyncing(true);
     AtomicReference<Journal.Appended> result = new AtomicReference<>();
     AtomicBoolean flagAfter = new AtomicBoolean();
-    Thread caller = new Thread(() -> {
-      result.set(journal.append(2L, new byte[] {2, 2, 2}));
-      flagAfter.set(Thread.currentThread().isInterrupted());
-    }, "caller");
-    caller.start();
+    Thread caller = appending(result, flagAfter);
     awaitState(caller, Thread.State.WAITING);
     JournalSegment first;
     synchronized (field("appendLock")) {

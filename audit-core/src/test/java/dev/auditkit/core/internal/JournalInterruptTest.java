@@ -64,11 +64,7 @@ class JournalInterruptTest {
       }
     }, "caller");
     caller.start();
-    long end = System.nanoTime() + 2_000_000_000L;
-    while (System.nanoTime() < end) {
-      caller.interrupt();
-      java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
-    }
+    interruptFor2s(caller, 2_000_000);
     stop.set(true);
     caller.join(10_000);
     j.close();
@@ -123,11 +119,7 @@ class JournalInterruptTest {
     }, "interrupted");
     calm.start();
     interrupted.start();
-    long end = System.nanoTime() + 2_000_000_000L;
-    while (System.nanoTime() < end) {
-      interrupted.interrupt();
-      java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
-    }
+    interruptFor2s(interrupted, 1_000_000);
     stop.set(true);
     calm.join(10_000);
     interrupted.join(10_000);
@@ -135,5 +127,14 @@ class JournalInterruptTest {
     assertThat(appended.get()).isPositive();
     assertThat(memoryOnly.get()).as("appends kept in memory only, of a caller never interrupted; %s", errors).isZero();
     assertThat(errors).noneMatch(m -> m.contains("ClosedChannelException") || m.contains("failed"));
+  }
+
+  /** Interrupts {@code t} every {@code periodNanos} for two seconds. */
+  private static void interruptFor2s(Thread t, long periodNanos) {
+    long end = System.nanoTime() + 2_000_000_000L;
+    while (System.nanoTime() < end) {
+      t.interrupt();
+      java.util.concurrent.locks.LockSupport.parkNanos(periodNanos);
+    }
   }
 }
