@@ -29,6 +29,8 @@ import org.postgresql.copy.CopyManager;
  *   <li>ASYNC, memory queue: producer threads call {@code appendAuditLog}; the clock stops when
  *       the store has committed the last event;
  *   <li>ASYNC with a PROCESS_CRASH journal, the same;
+ *   <li>ASYNC, memory queue, with the store's background sealer off: the ceiling that sealing
+ *       takes its share from (on a 2-core machine they compete for the same cores);
  *   <li>COPY baseline: the rows the first run stored, exported with {@code COPY TO} and loaded
  *       with {@code COPY FROM} — once in one statement, once in transactions of the batch size.
  * </ul>
@@ -84,7 +86,7 @@ public final class AsyncIngestBenchmark {
     try {
       System.out.printf("events %d, producer threads %d, batch %d, %d cores%n", events, threads, batch,
           Runtime.getRuntime().availableProcessors());
-      ingestAsync(freshSchema(), Math.min(events, 100_000), null); // warm-up: JIT, pool, partitions
+      ingestAsync(freshSchema(), Math.min(events, 100_000), null, true); // warm-up: JIT, pool, partitions
       // every measurement starts after a vacuum and a checkpoint, so none pays for the work the one
       // before left; two alternating rounds, the best of each counts (a run's fsyncs vary a lot here)
       String first = null;
@@ -93,17 +95,20 @@ public final class AsyncIngestBenchmark {
       double copyOne = 0;
       double copyBatched = 0;
       double direct = 0;
+      double unsealed = 0;
       byte[] rows = null;
       for (int round = 1; round <= 2; round++) {
         String schema = freshSchema();
         checkpoint();
-        memory = Math.max(memory, ingestAsync(schema, events, null));
+        memory = Math.max(memory, ingestAsync(schema, events, null, true));
         if (first == null) {
           first = schema;
           rows = export(first);
         }
         checkpoint();
-        journal = Math.max(journal, ingestAsync(freshSchema(), events, JournalDurability.PROCESS_CRASH));
+        journal = Math.max(journal, ingestAsync(freshSchema(), events, JournalDurability.PROCESS_CRASH, true));
+        checkpoint();
+        unsealed = Math.max(unsealed, ingestAsync(freshSchema(), events, null, false));
         checkpoint();
         copyOne = Math.max(copyOne, copy(freshSchema(), rows, Integer.MAX_VALUE));
         checkpoint();
@@ -118,6 +123,7 @@ public final class AsyncIngestBenchmark {
       line("JdbcAuditStore.write, pre-built, one thread", direct, copyOne, copyBatched);
       line("ASYNC, memory queue -> JdbcAuditStore", memory, copyOne, copyBatched);
       line("ASYNC, PROCESS_CRASH journal -> JdbcAuditStore", journal, copyOne, copyBatched);
+      line("ASYNC, memory queue, sealer OFF (the ceiling)", unsealed, copyOne, copyBatched);
     } finally {
       try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
         for (String schema : schemas) {
@@ -144,8 +150,12 @@ public final class AsyncIngestBenchmark {
     System.out.printf("%-44s %12.0f %9.2fx %11.2fx%n", name, rate, rate / copyOne, rate / copyBatched);
   }
 
-  private double ingestAsync(String schema, int n, JournalDurability durability) throws Exception {
-    JdbcAuditStore store = JdbcAuditStore.builder(url).schema(schema).build();
+  private double ingestAsync(String schema, int n, JournalDurability durability, boolean sealed) throws Exception {
+    JdbcAuditStore.Builder sb = JdbcAuditStore.builder(url).schema(schema);
+    if (!sealed) {
+      sb.sealInterval(null); // no background sealer: what the rest of the pipeline reaches on its own
+    }
+    JdbcAuditStore store = sb.build();
     java.util.concurrent.atomic.AtomicLong writes = new java.util.concurrent.atomic.AtomicLong();
     java.util.concurrent.atomic.AtomicLong inStore = new java.util.concurrent.atomic.AtomicLong();
     dev.auditkit.core.AuditSink timed = new dev.auditkit.core.AuditSink() {
@@ -199,7 +209,7 @@ public final class AsyncIngestBenchmark {
     }
     double rate = n / (nanos / 1e9);
     System.out.printf("ASYNC %-14s %8d events in %7.2f s = %9.0f events/s (callers done after %.2f s; %d store "
-        + "writes, %.0f events each, %.2f s inside the store)%n", durability == null ? "memory" : durability.name(), n,
+        + "writes, %.0f events each, %.2f s inside the store)%n", (durability == null ? "memory" : durability.name()) + (sealed ? "" : " unsealed"), n,
         nanos / 1e9, rate, producing / 1e9, writes.get(), (double) n / writes.get(), inStore.get() / 1e9);
     return rate;
   }
