@@ -14,16 +14,26 @@ public class UnshippedEventsException extends AuditException {
   private final boolean retainedInJournal;
 
   public UnshippedEventsException(long count, List<UUID> oldestIds, boolean retainedInJournal, Throwable lastError) {
-    super(message(count, oldestIds, retainedInJournal, lastError), lastError);
+    this(count, oldestIds, retainedInJournal, null, lastError);
+  }
+
+  /**
+   * @param fate what becomes of the events, for the message, when the plain words for {@code
+   *     retainedInJournal} would not say it (which of them are lost, and why); null for those
+   */
+  public UnshippedEventsException(long count, List<UUID> oldestIds, boolean retainedInJournal, String fate,
+      Throwable lastError) {
+    super(message(count, oldestIds, retainedInJournal, fate, lastError), lastError);
     this.count = count;
     this.oldestIds = List.copyOf(oldestIds);
     this.retainedInJournal = retainedInJournal;
   }
 
-  private static String message(long count, List<UUID> ids, boolean retained, Throwable lastError) {
+  private static String message(long count, List<UUID> ids, boolean retained, String fate, Throwable lastError) {
     StringBuilder sb = new StringBuilder()
         .append(count).append(" audit event(s) were not shipped to the store before close: ")
-        .append(retained ? "they stay in the journal and are shipped on the next start"
+        .append(fate != null && !fate.isBlank() ? fate
+            : retained ? "they stay in the journal and are shipped on the next start"
             : "they are LOST (no journal)");
     if (!ids.isEmpty()) {
       List<UUID> shown = ids.subList(0, Math.min(10, ids.size()));

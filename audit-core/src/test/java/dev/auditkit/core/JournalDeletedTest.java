@@ -185,6 +185,8 @@ class JournalDeletedTest {
       assertThat(e.count()).isEqualTo(10);
       assertThat(e.oldestIds()).hasSize(10);
       assertThat(e.retainedInJournal()).isFalse();
+      assertThat(e.getMessage()).containsPattern("journal segment segment-\\d{20}\\.journal is gone")
+          .doesNotContain("no journal");
     });
   }
 
@@ -250,6 +252,9 @@ class JournalDeletedTest {
     assertThatThrownBy(audit::close).isInstanceOfSatisfying(UnshippedEventsException.class, e -> {
       assertThat(e.count()).isEqualTo(100);
       assertThat(e.retainedInJournal()).isFalse();
+      // the report names the missing file, not "no journal"
+      assertThat(e.getMessage()).contains("LOST").contains(segs.get(1).getFileName() + " is gone")
+          .doesNotContain("no journal").doesNotContain("memory only");
     });
     assertThat(replayedFromACopy()).hasSizeLessThan(100);
   }

@@ -571,6 +571,25 @@ class JournalSpillTest {
     audit.close();
   }
 
+  /** Some events journaled, later ones in memory only (the journal full): close says which are lost. */
+  @Test
+  void closeWithEventsHeldInMemoryOnly_saysSo_andDoesNotClaimThemKept() throws Exception {
+    AuditLog audit = journaled(new GatedSink().failAlways(true), JournalDurability.PROCESS_CRASH)
+        .queueCapacity(10_000).journalCapacity(1 << 20).journalSegmentBytes(64 * 1024)
+        .closeTimeout(Duration.ofMillis(200)).build();
+    int n = 1_500; // about 1.7 MB of records: the journal fills up, the rest are held in memory
+    for (int i = 0; i < n; i++) {
+      audit.logAction("export_report", "report", "r-" + i, Map.of("note", "n".repeat(1000), "i", i));
+    }
+    assertThat(audit.health().journalDegraded()).isTrue();
+    assertThatThrownBy(audit::close).isInstanceOfSatisfying(UnshippedEventsException.class, e -> {
+      assertThat(e.count()).isEqualTo(n);
+      assertThat(e.retainedInJournal()).isFalse();
+      assertThat(e.getMessage()).contains("LOST").contains("held in memory only").contains("was full")
+          .contains("those in the journal are shipped on the next start").doesNotContain("no journal");
+    });
+  }
+
   @Test
   void journalCapacity_belowOneMebibyte_isRefused() {
     assertThatThrownBy(() -> AuditLog.builder().journalCapacity(1000)).isInstanceOf(IllegalArgumentException.class)

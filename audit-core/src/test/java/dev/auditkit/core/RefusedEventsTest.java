@@ -75,6 +75,7 @@ class RefusedEventsTest {
       assertThat(e.count()).isEqualTo(3);
       assertThat(e.oldestIds()).containsExactlyInAnyOrderElementsOf(refused);
       assertThat(e.retainedInJournal()).isFalse();
+      assertThat(e.getMessage()).contains("LOST (no journal)");
     });
   }
 

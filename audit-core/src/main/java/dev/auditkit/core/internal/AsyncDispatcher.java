@@ -945,26 +945,52 @@ public final class AsyncDispatcher {
     if (journal != null) {
       journal.close(); // a deleted active segment is written again first (it sets interrupts aside itself)
     }
-    boolean retained = journal != null && onDisk(holding);
+    String notKept = journal == null ? null : notKept(holding);
+    boolean retained = journal != null && notKept == null;
     if (interrupted) {
       Thread.currentThread().interrupt(); // close restores it
     }
     if (total > 0) {
-      UnshippedEventsException ex = new UnshippedEventsException(total, ids, retained, lastCause);
+      UnshippedEventsException ex = new UnshippedEventsException(total, ids, retained, notKept, lastCause);
       LOG.error("auditkit: {}", ex.getMessage());
       throw ex;
     }
   }
 
-  /** Whether every one of these segments is still in the journal directory (none is null). */
-  private static boolean onDisk(List<JournalSegment> segments) {
+  /**
+   * Null when every one of these segments is still in the journal directory; otherwise which
+   * unshipped events are lost, and why, for close's report: those held in memory only (a null
+   * segment: the journal could not be written, or was full, when they came), or those of a segment
+   * whose file is gone.
+   */
+  private static String notKept(List<JournalSegment> segments) {
     java.util.Map<JournalSegment, Boolean> seen = new java.util.IdentityHashMap<>();
+    boolean inMemory = false;
+    List<String> gone = new ArrayList<>();
     for (JournalSegment seg : segments) {
-      if (seg == null || !seen.computeIfAbsent(seg, s -> java.nio.file.Files.exists(s.file()))) {
-        return false;
+      if (seg == null) {
+        inMemory = true;
+      } else if (!seen.containsKey(seg)) {
+        boolean there = java.nio.file.Files.exists(seg.file());
+        seen.put(seg, there);
+        if (!there) {
+          gone.add(seg.file().getFileName().toString());
+        }
       }
     }
-    return true;
+    if (!inMemory && gone.isEmpty()) {
+      return null;
+    }
+    List<String> named = gone.size() <= 3 ? gone : List.of(gone.get(0), gone.get(1), "and " + (gone.size() - 2) + " more");
+    StringBuilder fate = new StringBuilder("not all of them are in the journal; those that are not are LOST (");
+    if (inMemory) {
+      fate.append("some were held in memory only: the journal could not be written, or was full, when they came");
+    }
+    if (!gone.isEmpty()) {
+      fate.append(inMemory ? "; " : "").append(gone.size() == 1 ? "the file of journal segment " : "the files of journal segments ")
+          .append(String.join(", ", named)).append(gone.size() == 1 ? " is" : " are").append(" gone");
+    }
+    return fate.append("); those in the journal are shipped on the next start").toString();
   }
 
   private static void add(List<UUID> ids, Item i) {
