@@ -6,8 +6,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -19,9 +17,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.LongConsumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,16 +34,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Journal implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Journal.class);
-  private static final Pattern SEGMENT = Pattern.compile("segment-(\\d{20})\\.journal");
-  /** A damaged segment kept for inspection: its number is not used again (it would be replaced). */
-  private static final Pattern KEPT = Pattern.compile("segment-(\\d{20})\\.journal\\.corrupt");
-  static final String LOCK_FILE = "journal.lock";
   private static final long RETRY_NANOS = 5_000_000_000L;
-  /**
-   * An interrupt met and cleared inside the journal (so that it does not close the next file too),
-   * owed to the thread: {@link #append}, {@link #watch} and {@link #close} give it back on return.
-   */
-  private static final ThreadLocal<Boolean> OWED_INTERRUPT = new ThreadLocal<>();
   /**
    * How often an I/O step whose file an interrupt closed is tried again (each time with the
    * interrupt put aside) before it counts as a failure: only an interrupt storm gets that far.
@@ -112,12 +98,10 @@ public final class Journal implements AutoCloseable {
   private final AtomicLong durable = new AtomicLong();
   private final Object appendLock = new Object();
   private final Object syncMonitor = new Object();
-  private FileChannel lockChannel;
-  private FileLock lock;
+  private final JournalDirectory directory;
   private long corruptRecords;
   // guarded by appendLock
   private JournalSegment active;
-  private long nextSequence;
   private long written;
   /** {@code System.nanoTime()} before which no new segment is tried after a failure; 0: at once. */
   private long retryAt;
@@ -129,44 +113,25 @@ public final class Journal implements AutoCloseable {
   private volatile boolean degraded;
   // guarded by syncMonitor
   private boolean syncing;
-  // guarded by appendLock: the spilled part of the journal, records no queue holds. From the
-  // first record that found the queue full, every record is spilled (none is queued) until the
-  // writer has read back to the end of the journal; spillSegments holds the segments from the one
-  // it reads (at spillCursor) to the newest.
-  // (spilling is volatile for the writer's cheap look; it changes only under appendLock)
-  private volatile boolean spilling;
-  private final java.util.ArrayDeque<JournalSegment> spillSegments = new java.util.ArrayDeque<>();
-  private long spillCursor;
-  private long spilledUnread;
-  private long spillOldest = Long.MAX_VALUE;
-  /** Records spilled into each segment of this spill, and how many of the first one were read or skipped. */
-  private final java.util.Map<JournalSegment, Long> spilledIn = new java.util.IdentityHashMap<>();
-  private long headConsumed;
+  /** The spilled part of the journal, records no queue holds (guarded by appendLock). */
+  private final JournalSpill spill = new JournalSpill();
 
   private Journal(Path dir, JournalDurability durability, long segmentBytes, long capacity,
       BiConsumer<String, Throwable> errors) {
     this.dir = dir;
+    this.directory = new JournalDirectory(dir);
     this.capacity = capacity;
     this.durability = durability;
     // a quarter of the capacity at most: a full journal resumes once the segments before the active
     // one are shipped and removed, which a single segment as large as the capacity never is
     this.segmentBytes = Math.min(segmentBytes, Math.max(capacity / 4, JournalRecord.SEGMENT_HEADER + 1));
     this.errors = errors;
-    this.mapping = durability == JournalDurability.PROCESS_CRASH && MappedAppender.suits(existing(dir));
+    this.mapping = durability == JournalDurability.PROCESS_CRASH && MappedAppender.suits(directory.existing());
     this.mapper = !mapping ? null : Executors.newSingleThreadExecutor(r -> { // its thread starts with the first task
       Thread t = new Thread(r, "auditkit-journal-mapper");
       t.setDaemon(true);
       return t;
     });
-  }
-
-  /** The directory, or its nearest existing parent (for the file system it is on). */
-  private static Path existing(Path dir) {
-    Path p = dir;
-    while (p != null && !Files.exists(p)) {
-      p = p.getParent();
-    }
-    return p == null ? dir : p;
   }
 
   /**
@@ -188,107 +153,25 @@ public final class Journal implements AutoCloseable {
   public static Journal open(Path dir, JournalDurability durability, long segmentBytes, long capacity,
       BiConsumer<String, Throwable> errors) {
     Journal j = new Journal(dir.toAbsolutePath().normalize(), durability, segmentBytes, capacity, errors);
-    boolean interrupted = Thread.interrupted(); // the thread building the log may be interrupted too
+    boolean interrupted = OwedInterrupt.setAside(); // the thread building the log may be interrupted too
     try {
       j.lockAndScan();
       synchronized (j.appendLock) {
         j.startSegment();
       }
     } finally {
-      giveBackInterrupt(interrupted);
+      OwedInterrupt.giveBack(interrupted);
     }
     return j;
   }
 
   private void lockAndScan() {
-    Path lockFile = dir.resolve(LOCK_FILE);
-    boolean writable = true;
-    try {
-      Files.createDirectories(dir);
-      lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    } catch (IOException e) {
-      writable = false;
-      degrade("journal directory " + dir + " cannot be written (" + e + ")", e);
-    }
-    try {
-      if (lockChannel == null && Files.exists(lockFile)) {
-        lockChannel = FileChannel.open(lockFile, StandardOpenOption.READ);
-      }
-      if (lockChannel != null) {
-        lock = lockChannel.tryLock(0, Long.MAX_VALUE, !writable);
-        if (lock == null) {
-          lockChannel.close();
-          throw new JournalLockedException("audit journal " + dir + " is in use by another process (lock on "
-              + lockFile + " is held); each AuditLog needs its own journal directory");
-        }
-      }
-    } catch (OverlappingFileLockException e) {
-      closeQuietly(lockChannel);
-      throw new JournalLockedException("audit journal " + dir + " is already used by another AuditLog in this JVM; "
-          + "each AuditLog needs its own journal directory");
-    } catch (IOException e) {
-      degrade("journal lock file " + lockFile + " cannot be locked (" + e + ")", e);
-    }
-    scanSegments();
-  }
-
-  private void scanSegments() {
-    List<Path> files = new ArrayList<>();
-    try (Stream<Path> s = Files.list(dir)) {
-      s.forEach(p -> {
-        String name = p.getFileName().toString();
-        Matcher kept = KEPT.matcher(name);
-        if (kept.matches()) {
-          nextSequence = Math.max(nextSequence, Long.parseLong(kept.group(1)) + 1);
-        } else if (SEGMENT.matcher(name).matches()) {
-          files.add(p);
-        }
-      });
-      java.util.Collections.sort(files);
-    } catch (NoSuchFileException e) {
-      return;
-    } catch (IOException e) {
-      degrade("journal directory " + dir + " cannot be listed (" + e + "); earlier segments are not replayed", e);
-      return;
-    }
-    for (Path f : files) {
-      Matcher m = SEGMENT.matcher(f.getFileName().toString());
-      m.matches();
-      long seq = Long.parseLong(m.group(1));
-      nextSequence = Math.max(nextSequence, seq + 1);
-      JournalScan scan;
-      long size;
-      try {
-        byte[] data = Files.readAllBytes(f);
-        size = data.length;
-        scan = JournalScan.of(data);
-      } catch (IOException e) {
-        errors.accept("journal segment " + f + " cannot be read (" + e + "); left in place", e);
-        continue;
-      }
-      for (JournalScan.Damage d : scan.damages()) {
-        boolean header = scan.badHeader() && d.offset() == 0 && !scan.entries().isEmpty();
-        if (!header) {
-          corruptRecords++; // (a damaged header alone skips no record)
-        }
-        String what = scan.badHeader() && scan.entries().isEmpty() ? "is not a journal segment (bad header)"
-            : header ? "has a damaged segment header (its records are read anyway)"
-            : d.tail() ? "has a torn or corrupt tail" : "has a corrupt record";
-        String msg = "journal segment " + f + " " + what + ": " + d.length() + " bytes at offset " + d.offset()
-            + " skipped; " + scan.entries().size() + " valid records are replayed";
-        LOG.error("auditkit journal: {}", msg);
-        errors.accept(msg, null);
-      }
-      long oldest = scan.entries().isEmpty() ? Long.MAX_VALUE : scan.entries().get(0).acceptedAt();
-      JournalSegment seg = new JournalSegment(f, seq, null, size, scan.entries().size(), scan.damaged(),
-          this::subtractBytes);
-      liveBytes.addAndGet(size);
-      if (scan.entries().isEmpty()) {
-        seg.shipped(0);
-      } else {
-        recovered.add(new Recovered(seg, scan.entries().size(), oldest));
-      }
-    }
+    directory.lock(this::degrade);
+    JournalDirectory.Found found = directory.scan(errors, this::degrade, this::subtractBytes);
+    corruptRecords = found.corruptRecords();
+    liveBytes.addAndGet(found.bytes());
+    found.empty().forEach(seg -> seg.shipped(0)); // nothing to ship: removed (after their bytes were counted)
+    recovered.addAll(found.recovered());
     long total = recovered.stream().mapToLong(Recovered::records).sum();
     if (total > 0) {
       LOG.info("auditkit journal: {} events in {} segment(s) of {} from an earlier run are shipped again "
@@ -341,29 +224,11 @@ public final class Journal implements AutoCloseable {
   public Appended append(long acceptedAt, byte[] payload, HandOff handOff, boolean ratherWait) {
     // a file channel is closed by an interrupt of the thread doing I/O on it, for every thread: a
     // caller with its flag set (a cancelled task) would fail the segment. The flag waits meanwhile
-    boolean interrupted = Thread.interrupted();
+    boolean interrupted = OwedInterrupt.setAside();
     try {
       return appendNow(acceptedAt, payload, handOff, ratherWait);
     } finally {
-      giveBackInterrupt(interrupted);
-    }
-  }
-
-  /** Clears the thread's interrupt flag, remembering it for {@link #giveBackInterrupt}. */
-  private static void owe() {
-    if (Thread.interrupted()) {
-      OWED_INTERRUPT.set(Boolean.TRUE);
-    }
-  }
-
-  /** Sets the flag again if it was set on entry ({@code had}) or cleared by {@link #owe} meanwhile. */
-  private static void giveBackInterrupt(boolean had) {
-    boolean owed = OWED_INTERRUPT.get() != null;
-    if (owed) {
-      OWED_INTERRUPT.remove();
-    }
-    if (had || owed) {
-      Thread.currentThread().interrupt();
+      OwedInterrupt.giveBack(interrupted);
     }
   }
 
@@ -414,7 +279,7 @@ public final class Journal implements AutoCloseable {
         LOG.warn("auditkit journal: {} is writable again, events are journaled again", dir);
         degraded = false;
       }
-      if (ratherWait && !spilling && !handOff.hasRoom()) {
+      if (ratherWait && !spill.on() && !handOff.hasRoom()) {
         return NO_ROOM;
       }
       long before;
@@ -442,17 +307,12 @@ public final class Journal implements AutoCloseable {
       liveBytes.addAndGet(n);
       written += n;
       end = written;
-      if (!spilling && !handOff.offer(seg)) {
-        spilling = true;
-        spillSegments.add(seg);
-        spillCursor = before;
-        headConsumed = 0;
+      if (!spill.on() && !handOff.offer(seg)) {
+        spill.begin(seg, before);
       }
-      spilled = spilling;
+      spilled = spill.on();
       if (spilled) {
-        spilledUnread++;
-        spilledIn.merge(seg, 1L, Long::sum);
-        spillOldest = Math.min(spillOldest, acceptedAt);
+        spill.recorded(seg, acceptedAt);
       }
       if (seg.bytes() >= segmentBytes) {
         roll();
@@ -467,26 +327,26 @@ public final class Journal implements AutoCloseable {
   /** The segments holding spilled records not read back yet (for close's report). */
   public List<JournalSegment> spillSegments() {
     synchronized (appendLock) {
-      return spilling ? List.copyOf(spillSegments) : List.of();
+      return spill.segments();
     }
   }
 
   /** Whether records are spilled (held by the journal only) that {@link #readSpilled} has not read back yet. */
   public boolean spilling() {
-    return spilling;
+    return spill.on();
   }
 
   /** How many spilled records are not read back yet. */
   public long spilledUnread() {
     synchronized (appendLock) {
-      return spilledUnread;
+      return spill.unread();
     }
   }
 
   /** The acceptance time of the oldest spilled record not read back yet (or an older one), or MAX_VALUE. */
   public long spillOldest() {
     synchronized (appendLock) {
-      return spillOldest;
+      return spill.oldest();
     }
   }
 
@@ -510,21 +370,21 @@ public final class Journal implements AutoCloseable {
     long end;
     synchronized (appendLock) {
       while (true) {
-        seg = spillSegments.peekFirst();
-        if (!spilling || seg == null) {
-          endSpill(lost);
+        seg = spill.head();
+        if (!spill.on() || seg == null) {
+          spill.end(lost);
           return null;
         }
-        from = spillCursor;
+        from = spill.cursor();
         end = seg.bytes();
         if (from < end) {
           break;
         }
         if (seg == active) {
-          endSpill(lost); // everything written is read back: the next record is queued again
+          spill.end(lost); // everything written is read back: the next record is queued again
           return null;
         }
-        nextSpillSegment(lost); // sealed, and read to its end
+        spill.nextSegment(lost); // sealed, and read to its end
       }
     }
     int windowBytes = (int) Math.min(SPILL_READ_BYTES, Math.max(64 * 1024, (long) max * 2048));
@@ -556,16 +416,10 @@ public final class Journal implements AutoCloseable {
     }
     List<JournalScan.Entry> entries = r.entries();
     synchronized (appendLock) {
-      headConsumed += entries.size() + r.badRecords();
-      spilledUnread = Math.max(0, spilledUnread - entries.size() - r.badRecords());
-      if (seg == active && r.next() >= seg.bytes()) {
-        endSpill(lost); // read to the end of the journal: the next record is queued again
-      } else {
-        spillCursor = r.next();
-        if (!entries.isEmpty()) {
-          spillOldest = entries.get(entries.size() - 1).acceptedAt(); // no later record is older than it
-        }
-      }
+      // read to the end of the journal: the next record is queued again
+      boolean atEnd = seg == active && r.next() >= seg.bytes();
+      long lastAcceptedAt = entries.isEmpty() ? Long.MAX_VALUE : entries.get(entries.size() - 1).acceptedAt();
+      spill.consumed(entries.size(), r.badRecords(), r.next(), lastAcceptedAt, atEnd, lost);
     }
     return new Spilled(seg, entries);
   }
@@ -577,62 +431,19 @@ public final class Journal implements AutoCloseable {
    */
   public void abandonSpilledSegment(LongConsumer lost) {
     synchronized (appendLock) {
-      JournalSegment seg = spillSegments.peekFirst();
-      if (!spilling || seg == null) {
+      JournalSegment seg = spill.head();
+      if (!spill.on() || seg == null) {
         return;
       }
-      long left = Math.max(0, spilledIn.getOrDefault(seg, 0L) - headConsumed);
-      String msg = "journal segment " + seg.file() + ": " + left + " spilled events cannot be read back and are "
-          + "skipped in this run; the file, if it still exists, is kept for the next start";
+      String msg = "journal segment " + seg.file() + ": " + spill.headLeft() + " spilled events cannot be read back "
+          + "and are skipped in this run; the file, if it still exists, is kept for the next start";
       LOG.error("auditkit journal: {}", msg);
       errors.accept(msg, null);
-      spilledIn.remove(seg);
-      lost.accept(left);
-      spilledUnread = Math.max(0, spilledUnread - left);
+      spill.abandonHead(lost);
       if (!Files.exists(seg.file()) && seg != active) {
         seg.forget(); // its bytes are not on disk any more
       }
-      spillSegments.removeFirst();
-      spillCursor = JournalRecord.SEGMENT_HEADER;
-      headConsumed = 0;
-      if (spillSegments.isEmpty()) {
-        endSpill(lost);
-      }
     }
-  }
-
-  /** The first spill segment is read to its end: settle its counts and go on to the next one. */
-  private void nextSpillSegment(LongConsumer lost) {
-    settle(spillSegments.removeFirst(), lost);
-    spillCursor = JournalRecord.SEGMENT_HEADER;
-    headConsumed = 0;
-  }
-
-  /**
-   * Records spilled into {@code seg} that reading it to the end did not account for lay in damaged
-   * stretches: acknowledged now, so that the segment does not wait for them, and counted lost.
-   */
-  private void settle(JournalSegment seg, LongConsumer lost) {
-    long missing = spilledIn.getOrDefault(seg, 0L) - headConsumed;
-    spilledIn.remove(seg);
-    if (missing > 0) {
-      seg.shipped(missing);
-      lost.accept(missing);
-      spilledUnread = Math.max(0, spilledUnread - missing);
-    }
-  }
-
-  private void endSpill(LongConsumer lost) {
-    JournalSegment head = spillSegments.peekFirst();
-    if (head != null) {
-      settle(head, lost);
-    }
-    spilling = false;
-    spillSegments.clear();
-    spilledIn.clear();
-    headConsumed = 0;
-    spilledUnread = 0;
-    spillOldest = Long.MAX_VALUE;
   }
 
   /** Group commit: one waiter forces the file for everyone who wrote before it looked. */
@@ -712,12 +523,12 @@ public final class Journal implements AutoCloseable {
         return true; // sealed meanwhile, and forced before it was closed
       }
       for (int attempt = 1; ; attempt++) {
-        owe(); // or the new descriptor is closed at once too
+        OwedInterrupt.owe(); // or the new descriptor is closed at once too
         try (FileChannel again = FileChannel.open(seg.file(), StandardOpenOption.WRITE)) {
           again.force(false);
           return true;
         } catch (IOException e) {
-          owe();
+          OwedInterrupt.owe();
           boolean explained = e instanceof ClosedChannelException || e instanceof java.nio.file.NoSuchFileException;
           if (explained && seg.channel() == null) {
             return true; // sealed meanwhile (another caller replaced it), and forced before it was closed
@@ -778,7 +589,7 @@ public final class Journal implements AutoCloseable {
       return false; // not closed underneath: a real failure
     }
     for (int attempt = 1; ; attempt++) {
-      owe(); // this caller's own interrupt, if it was one, is given back on return
+      OwedInterrupt.owe(); // this caller's own interrupt, if it was one, is given back on return
       try (FileChannel again = FileChannel.open(seg.file(), StandardOpenOption.WRITE)) {
         again.truncate(goodLength); // a record cut off by the close
         if (durability == JournalDurability.POWER_LOSS) {
@@ -786,7 +597,7 @@ public final class Journal implements AutoCloseable {
         }
         break;
       } catch (IOException e) {
-        owe();
+        OwedInterrupt.owe();
         if (!(e instanceof java.nio.channels.ClosedByInterruptException) || attempt >= INTERRUPTED_ATTEMPTS) {
           return false;
         }
@@ -824,7 +635,7 @@ public final class Journal implements AutoCloseable {
     if (System.nanoTime() - nextFileCheck < 0) {
       return;
     }
-    boolean interrupted = Thread.interrupted();
+    boolean interrupted = OwedInterrupt.setAside();
     try {
       synchronized (appendLock) {
         if (!closed) {
@@ -832,7 +643,7 @@ public final class Journal implements AutoCloseable {
         }
       }
     } finally {
-      giveBackInterrupt(interrupted);
+      OwedInterrupt.giveBack(interrupted);
     }
   }
 
@@ -866,77 +677,19 @@ public final class Journal implements AutoCloseable {
    * failed like a write) when that is not possible.
    */
   private boolean restore(JournalSegment seg) {
-    Path f = seg.file();
-    FileChannel from = seg.channel();
     long n = seg.bytes();
     try {
-      if (from == null) {
-        throw new IOException("the file is closed");
-      }
-      if (!Files.isDirectory(dir)) {
-        Files.createDirectories(dir);
-        relock();
-      }
-      try (FileChannel to = FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        for (long pos = 0; pos < n; ) {
-          long t = from.transferTo(pos, n - pos, to);
-          if (t <= 0) {
-            throw new IOException("the open file ends at offset " + pos + ", before " + n);
-          }
-          pos += t;
-        }
-        if (durability == JournalDurability.POWER_LOSS) {
-          to.force(true);
-          forceDirectory();
-        }
-      }
+      directory.writeBack(seg, n, durability == JournalDurability.POWER_LOSS);
     } catch (IOException e) {
-      try {
-        Files.deleteIfExists(f); // a partial copy would be replayed as a torn segment
-      } catch (IOException ignored) {
-        // reported below
-      }
       failActive(-1, new IOException("the segment file was deleted while in use and cannot be written again; "
           + "its unshipped events are held in this process only", e));
       return false;
     }
-    String msg = "journal segment " + f + " was deleted while in use; it was written again from the open file (" + n
-        + " bytes, " + seg.pending() + " events of it not shipped yet), and a new segment is started";
+    String msg = "journal segment " + seg.file() + " was deleted while in use; it was written again from the open file ("
+        + n + " bytes, " + seg.pending() + " events of it not shipped yet), and a new segment is started";
     LOG.error("auditkit journal: {}", msg);
     errors.accept(msg, null);
     return true;
-  }
-
-  /** The directory was deleted and made again: its lock file too. */
-  private void relock() throws IOException {
-    Path lockFile = dir.resolve(LOCK_FILE);
-    FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    FileLock l;
-    try {
-      l = ch.tryLock();
-    } catch (IOException | OverlappingFileLockException e) {
-      l = null;
-    }
-    if (l == null) {
-      closeQuietly(ch);
-      throw new IOException("after the journal directory was deleted, another process locked " + lockFile);
-    }
-    closeQuietly(lockChannel); // the old lock, on the deleted file, goes with it
-    lockChannel = ch;
-    lock = l;
-  }
-
-  private void forceDirectory() {
-    for (int attempt = 0; attempt < 2; attempt++) {
-      try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-        d.force(true);
-        return;
-      } catch (java.nio.channels.ClosedByInterruptException e) {
-        owe(); // once more, without the flag
-      } catch (IOException ignored) {
-        return; // some file systems cannot sync a directory; the file itself is synced
-      }
-    }
   }
 
   /** Before a segment is closed: its waiting callers are then released (a failure is reported). */
@@ -969,11 +722,11 @@ public final class Journal implements AutoCloseable {
   }
 
   private boolean startSegmentOnce() {
-    Path f = dir.resolve(String.format("segment-%020d.journal", nextSequence));
+    Path f = directory.nextSegment();
     FileChannel ch = null;
     try {
       ch = FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
-      nextSequence++;
+      long sequence = directory.used();
       ByteBuffer header = ByteBuffer.allocate(JournalRecord.SEGMENT_HEADER)
           .putLong(0, mapping ? JournalRecord.SEGMENT_MAGIC_MAPPED : JournalRecord.SEGMENT_MAGIC);
       while (header.hasRemaining()) {
@@ -981,26 +734,24 @@ public final class Journal implements AutoCloseable {
       }
       if (durability == JournalDurability.POWER_LOSS) {
         ch.force(true);
-        forceDirectory();
+        directory.force();
       }
-      active = new JournalSegment(f, nextSequence - 1, ch, JournalRecord.SEGMENT_HEADER, 0, false, this::subtractBytes);
-      if (spilling) {
-        spillSegments.add(active); // records spilled from now on are here
-      }
+      active = new JournalSegment(f, sequence, ch, JournalRecord.SEGMENT_HEADER, 0, false, this::subtractBytes);
+      spill.segmentStarted(active); // while spilling, records spilled from now on are here
       if (mapping) {
         active.map(mapper); // appends are copies into the page cache (see MappedAppender)
       }
       liveBytes.addAndGet(JournalRecord.SEGMENT_HEADER);
       return true;
     } catch (IOException e) {
-      closeQuietly(ch);
+      JournalDirectory.closeQuietly(ch);
       try {
         Files.deleteIfExists(f);
       } catch (IOException ignored) {
         // the directory is the problem; reported below
       }
       if (e instanceof java.nio.channels.ClosedByInterruptException) {
-        owe();
+        OwedInterrupt.owe();
         retryAt = 0;
         return false;
       }
@@ -1029,7 +780,7 @@ public final class Journal implements AutoCloseable {
     // closed by an interrupt of the thread writing (not a fault of the disk): a new segment at once
     boolean byInterrupt = e instanceof java.nio.channels.ClosedByInterruptException;
     if (byInterrupt) {
-      owe();
+      OwedInterrupt.owe();
     }
     retryAt = byInterrupt ? 0 : retryTime();
     degrade("journal write to " + seg.file() + " failed (" + e + ")", e);
@@ -1065,11 +816,11 @@ public final class Journal implements AutoCloseable {
    */
   @Override
   public void close() {
-    boolean interrupted = Thread.interrupted(); // it would close the files written again or forced here
+    boolean interrupted = OwedInterrupt.setAside(); // it would close the files written again or forced here
     try {
       closeNow();
     } finally {
-      giveBackInterrupt(interrupted);
+      OwedInterrupt.giveBack(interrupted);
     }
   }
 
@@ -1091,23 +842,6 @@ public final class Journal implements AutoCloseable {
     if (mapper != null) {
       mapper.shutdown(); // what is queued still runs: unmapping retired windows; nothing is prepared any more
     }
-    try {
-      if (lock != null) {
-        lock.release();
-      }
-    } catch (IOException ignored) {
-      // closing the channel releases it too
-    }
-    closeQuietly(lockChannel);
-  }
-
-  private static void closeQuietly(FileChannel ch) {
-    if (ch != null) {
-      try {
-        ch.close();
-      } catch (IOException ignored) {
-        // nothing left to do
-      }
-    }
+    directory.release();
   }
 }
