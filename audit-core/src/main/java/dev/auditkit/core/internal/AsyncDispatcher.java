@@ -1,27 +1,29 @@
 package dev.auditkit.core.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.auditkit.core.AuditEvent;
-import dev.auditkit.core.AuditLimits;
 import dev.auditkit.core.AuditSink;
 import dev.auditkit.core.AuditWriteException;
 import dev.auditkit.core.OverflowPolicy;
 import dev.auditkit.core.UnshippedEventsException;
 import java.io.IOException;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.file.NoSuchFileException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Iterator;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,31 +37,27 @@ import org.slf4j.LoggerFactory;
  */
 public final class AsyncDispatcher {
   private static final Logger LOG = LoggerFactory.getLogger(AsyncDispatcher.class);
-  private static final int REPORTED_IDS = 100;
   private static final long IDLE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
   /** Longest nap while a batch fills, so that a batch that filled up early is not held back long. */
   private static final long MAX_NAP_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
   /** Failed reads of a spilled segment in a row before it is given up for this run. */
   private static final int SPILL_READ_ATTEMPTS = 5;
 
-  private record Item(AuditEvent event, JournalSegment segment, long acceptedAt) {}
-
   /**
    * Memory-only events the writer itself recorded (from inside {@code AuditSink.write}) while the
    * queue was full; it ships them next, rather than wait for room only it can make.
    */
   private boolean writerInterruptLogged; // writer thread only
-  private final java.util.concurrent.ConcurrentLinkedQueue<Item> ownOverflow =
-      new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<QueuedEvent> ownOverflow = new ConcurrentLinkedQueue<>();
 
   /** An event the store refused, and why. */
-  private record Refusal(Item item, Throwable cause) {}
+  private record Refusal(QueuedEvent item, Throwable cause) {}
 
   private final AuditSink sink;
   private final Journal journal;
   private final AsyncSettings settings;
   private final Clock clock;
-  private final BlockingQueue<Item> queue;
+  private final BlockingQueue<QueuedEvent> queue;
   private final Backoff backoff;
   private final Thread writer;
   private final Object wakeup = new Object();
@@ -71,30 +69,24 @@ public final class AsyncDispatcher {
   /**
    * Events the store refused, set aside and offered again every {@code retryMax}; bounded by the
    * queue capacity (a journaled one beyond it waits in the journal for the next start: {@link
-   * #refusedInJournalOnly}).
+   * #refusedInJournal}).
    */
-  private final List<Item> setAside = java.util.Collections.synchronizedList(new ArrayList<>());
-  private final AtomicLong refusedInJournalOnly = new AtomicLong();
+  private final List<QueuedEvent> setAside = Collections.synchronizedList(new ArrayList<>());
+  private final RefusedInJournal refusedInJournal = new RefusedInJournal();
   /**
-   * The oldest acceptance time (the clock's millis) of the set-aside events, of the batch in
-   * flight, and of the refused events held only by the journal, for the health age; the first two
+   * The oldest acceptance time (the clock's millis) of the set-aside events and of the batch in
+   * flight, for the health age (with that of the refused events held only by the journal); both
    * are written under the set-aside lock, so that an event moving between them is always in one.
    */
   private long setAsideOldest = Long.MAX_VALUE;
   private long inflightOldest = Long.MAX_VALUE;
-  private volatile long journalOnlyOldest = Long.MAX_VALUE;
-  /** Ids of refused events held only by the journal, for close's report (bounded). */
-  private final List<UUID> journalOnlyIds = java.util.Collections.synchronizedList(new ArrayList<>());
-  /** The segments holding those refused events (close says whether they are all still on disk). */
-  private final Set<JournalSegment> journalOnlySegments =
-      java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
   /** When set-aside events are next offered to the store again (writer thread only). */
   private long reofferAt;
   /** Callers waiting for room in the full queue (see awaitRoom), and what they wait on. */
-  private final java.util.concurrent.atomic.AtomicInteger roomWaiters = new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicInteger roomWaiters = new AtomicInteger();
   private final Object room = new Object();
   /** Callers waiting for queue space under OverflowPolicy.BLOCK (no usable journal). */
-  private final java.util.concurrent.atomic.AtomicInteger blockedCallers = new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicInteger blockedCallers = new AtomicInteger();
   private final long spillAfterNanos;
   /** When the store write under way started (System.nanoTime), or 0 (see keepingUp). */
   private volatile long writeStartedAt;
@@ -112,13 +104,11 @@ public final class AsyncDispatcher {
   private volatile String lastError;
   private volatile Instant lastErrorAt;
   private volatile Throwable lastCause;
-  private volatile List<Item> inflight = List.of();
-  // replay state, written by the writer thread only
-  private final List<Journal.Recovered> recovered;
-  private int replaySegment;
-  private List<Item> replayItems = List.of();
-  private int replayIndex;
-  private volatile long replayOldest = Long.MAX_VALUE;
+  private volatile List<QueuedEvent> inflight = List.of();
+  /** Reads journal records back into events (spilled ones here; the replay's too). */
+  private final RecordDecoder decoder;
+  /** Segments left by an earlier run, shipped by the writer thread. */
+  private final JournalReplay replay;
 
   public AsyncDispatcher(AuditSink sink, AsyncSettings settings, Clock clock) {
     this.sink = sink;
@@ -127,19 +117,19 @@ public final class AsyncDispatcher {
     this.clock = clock;
     this.queue = new LinkedBlockingQueue<>(settings.queueCapacity());
     this.backoff = new Backoff(settings.retryMin(), settings.retryMax());
+    this.decoder = new RecordDecoder(corrupt, this::error);
+    List<Journal.Recovered> recovered;
     if (settings.journal() != null) {
       this.journal = Journal.open(settings.journal(), settings.durability(), settings.segmentBytes(),
           settings.journalCapacity(), this::error);
-      this.recovered = journal.recovered();
+      recovered = journal.recovered();
       this.corrupt.set(journal.corruptRecords());
       recovered.forEach(r -> unshipped.addAndGet(r.records()));
-      if (!recovered.isEmpty()) {
-        replayOldest = recovered.get(0).oldestAcceptedAt();
-      }
     } else {
       this.journal = null;
-      this.recovered = List.of();
+      recovered = List.of();
     }
+    this.replay = new JournalReplay(recovered, settings.batchSize(), decoder, unshipped, this::error, this::gathering);
     this.writer = new Thread(this::run, "auditkit-writer");
     writer.setDaemon(true);
     writer.start();
@@ -171,12 +161,12 @@ public final class AsyncDispatcher {
       // queued under the journal's lock when there is room; otherwise the journal alone holds it
       // (spilled) and the writer reads it back from there: a caller waits only for a writer that
       // is busy (up to spillAfter), or when the journal cannot be written either
-      Item[] queued = new Item[1];
+      QueuedEvent[] queued = new QueuedEvent[1];
       long[] acceptedAt = {now}; // a caller that waited for room is accepted when it got it
       Journal.HandOff handOff = new Journal.HandOff() {
         @Override
         public boolean offer(JournalSegment seg) {
-          return queue.offer(queued[0] = new Item(event, seg, acceptedAt[0]));
+          return queue.offer(queued[0] = new QueuedEvent(event, seg, acceptedAt[0]));
         }
 
         @Override
@@ -222,7 +212,7 @@ public final class AsyncDispatcher {
         return;
       }
     }
-    Item item = new Item(event, null, now);
+    QueuedEvent item = new QueuedEvent(event, null, now);
     if (queue.offer(item)) {
       refuseIfWriterStopped(item);
       return;
@@ -268,7 +258,7 @@ public final class AsyncDispatcher {
    * The writer thread stopped (it failed; a close in progress is refused before this): nobody will
    * ship what is queued now, so the event is taken back and the call fails rather than return.
    */
-  private void refuseIfWriterStopped(Item item) {
+  private void refuseIfWriterStopped(QueuedEvent item) {
     if (writerDone && !closing && queue.remove(item)) {
       refuseIfWriterStopped(item.event(), item.segment() != null);
     }
@@ -311,8 +301,8 @@ public final class AsyncDispatcher {
     boolean preferSpill = true;
     try {
       while (true) {
-        boolean replayLeft = hasReplay();
-        List<Item> batch = List.of();
+        boolean replayLeft = replay.hasMore();
+        List<QueuedEvent> batch = List.of();
         if (!closing && !setAside.isEmpty() && System.nanoTime() - reofferAt >= 0) {
           synchronized (setAside) { // the store may take them now (a constraint fixed, a row it needed arrived)
             batch = new ArrayList<>(setAside);
@@ -322,15 +312,15 @@ public final class AsyncDispatcher {
           }
         }
         if (batch.isEmpty() && !ownOverflow.isEmpty()) {
-          List<Item> own = new ArrayList<>();
-          for (Item i; (i = ownOverflow.poll()) != null; ) {
+          List<QueuedEvent> own = new ArrayList<>();
+          for (QueuedEvent i; (i = ownOverflow.poll()) != null; ) {
             own.add(i);
           }
           gathering(own.get(0).acceptedAt()); // health's age keeps covering them
           batch = own;
         }
         if (batch.isEmpty() && preferReplay && replayLeft) {
-          batch = replayBatch();
+          batch = replay.nextBatch();
         }
         if (journal != null) {
           journal.watch(); // once a second: is the active segment's file still there (appends look too)
@@ -342,7 +332,7 @@ public final class AsyncDispatcher {
         // the two take turns
         boolean spillTried = false;
         if (batch.isEmpty() && spilled && journal.degraded()) {
-          Item head = queue.peek(); // journaled queue items are older than every spilled record
+          QueuedEvent head = queue.peek(); // journaled queue items are older than every spilled record
           if (preferSpill && (head == null || head.segment() == null)) {
             batch = spillBatch();
             spillTried = true;
@@ -356,13 +346,13 @@ public final class AsyncDispatcher {
           batch = spillBatch();
         }
         if (batch.isEmpty() && replayLeft) {
-          batch = replayBatch();
+          batch = replay.nextBatch();
         }
         preferReplay = !preferReplay;
         if (batch.isEmpty()) {
           // submitting before the queue: a call still under way when close began may yet queue an
           // event, and later calls see closing and refuse theirs
-          if (closing && submitting.get() == 0 && queue.isEmpty() && ownOverflow.isEmpty() && !hasReplay()
+          if (closing && submitting.get() == 0 && queue.isEmpty() && ownOverflow.isEmpty() && !replay.hasMore()
               && (journal == null || !journal.spilling())) {
             return;
           }
@@ -377,7 +367,7 @@ public final class AsyncDispatcher {
         if (pastCloseDeadline()) {
           return;
         }
-        Set<Item> done = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        Set<QueuedEvent> done = Collections.newSetFromMap(new IdentityHashMap<>());
         List<Refusal> refusedItems = new ArrayList<>();
         boolean complete = ship(batch, done, refusedItems);
         setAside(refusedItems);
@@ -435,7 +425,7 @@ public final class AsyncDispatcher {
    * closes or the writer stops. An interrupt ends the wait (the flag is kept): the caller's event is
    * still journaled, spilled if need be, never given up.
    */
-  private void awaitWriter(long deadline, java.util.function.BooleanSupplier waiting) {
+  private void awaitWriter(long deadline, BooleanSupplier waiting) {
     roomWaiters.incrementAndGet();
     try {
       synchronized (room) {
@@ -463,8 +453,8 @@ public final class AsyncDispatcher {
     }
   }
 
-  private List<Item> queueBatch(long pollNanos) {
-    Item first;
+  private List<QueuedEvent> queueBatch(long pollNanos) {
+    QueuedEvent first;
     try {
       first = pollNanos == 0 ? queue.poll() : queue.poll(pollNanos, TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
@@ -475,7 +465,7 @@ public final class AsyncDispatcher {
       return List.of();
     }
     int size = settings.batchSize();
-    List<Item> batch = new ArrayList<>(Math.min(size, 1024));
+    List<QueuedEvent> batch = new ArrayList<>(Math.min(size, 1024));
     batch.add(first);
     gathering(first.acceptedAt()); // no longer queued, not yet in flight: health still counts it
     queue.drainTo(batch, size - 1);
@@ -510,7 +500,7 @@ public final class AsyncDispatcher {
    * failure; retried after a pause, and after {@link #SPILL_READ_ATTEMPTS} failures in a row, or
    * at once when the file is gone, the segment is given up for this run and left for the next).
    */
-  private List<Item> spillBatch() {
+  private List<QueuedEvent> spillBatch() {
     gathering(journal.spillOldest()); // no older than the first record read: health's age covers the read
     if (Thread.interrupted()) {
       interruptedWriter(); // the read below would fail on it (and close the file it reads through)
@@ -521,13 +511,13 @@ public final class AsyncDispatcher {
       spillReadFailures = 0;
       batchesTaken.incrementAndGet();
       madeRoom(); // callers held to the writer's pace go on (and, once the spill ended, queue again)
-    } catch (java.nio.channels.ClosedByInterruptException e) {
+    } catch (ClosedByInterruptException e) {
       Thread.interrupted();
       interruptedWriter(); // not a failure of the journal: read again at once
       read = null;
     } catch (IOException e) {
       error("spilled journal records cannot be read back (" + e + ")", e);
-      if (e instanceof java.nio.file.NoSuchFileException || ++spillReadFailures >= SPILL_READ_ATTEMPTS) {
+      if (e instanceof NoSuchFileException || ++spillReadFailures >= SPILL_READ_ATTEMPTS) {
         spillReadFailures = 0;
         journal.abandonSpilledSegment(this::lostFromJournal);
         madeRoom(); // the spill may have ended with it
@@ -537,15 +527,15 @@ public final class AsyncDispatcher {
       }
       read = null;
     }
-    List<Item> items = new ArrayList<>();
+    List<QueuedEvent> items = new ArrayList<>();
     if (read != null) {
       for (JournalScan.Entry en : read.entries()) {
-        AuditEvent e = readable(read.segment(), en);
+        AuditEvent e = decoder.readable(read.segment(), en);
         if (e == null) {
           unshipped.decrementAndGet(); // counted, reported and skipped like a damaged record at start
           read.segment().shipped(1);
         } else {
-          items.add(new Item(e, read.segment(), en.acceptedAt()));
+          items.add(new QueuedEvent(e, read.segment(), en.acceptedAt()));
         }
       }
     }
@@ -565,83 +555,6 @@ public final class AsyncDispatcher {
     unshipped.addAndGet(-n);
   }
 
-  private boolean hasReplay() {
-    return replayIndex < replayItems.size() || replaySegment < recovered.size();
-  }
-
-  private List<Item> replayBatch() {
-    while (replayIndex >= replayItems.size() && replaySegment < recovered.size()) {
-      loadReplaySegment(recovered.get(replaySegment++));
-    }
-    int end = Math.min(replayItems.size(), replayIndex + settings.batchSize());
-    List<Item> batch = new ArrayList<>(replayItems.subList(replayIndex, end));
-    if (!batch.isEmpty()) {
-      gathering(batch.get(0).acceptedAt()); // before the replay's oldest moves past them
-    }
-    replayIndex = end;
-    if (replayIndex >= replayItems.size()) {
-      replayOldest = replaySegment < recovered.size() ? recovered.get(replaySegment).oldestAcceptedAt() : Long.MAX_VALUE;
-    } else {
-      replayOldest = replayItems.get(replayIndex).acceptedAt();
-    }
-    return batch;
-  }
-
-  private void loadReplaySegment(Journal.Recovered r) {
-    List<Item> items = decode(r, Integer.MAX_VALUE);
-    replayIndex = 0;
-    if (items == null) {
-      replayItems = List.of();
-      unshipped.addAndGet(-r.records()); // not readable now; the file stays for the next start
-      if (!java.nio.file.Files.exists(r.segment().file())) {
-        r.segment().forget(); // gone: its bytes no longer count towards the journal's capacity
-      }
-      return;
-    }
-    replayItems = items;
-    long skipped = r.records() - replayItems.size();
-    if (skipped > 0) {
-      unshipped.addAndGet(-skipped);
-      r.segment().shipped(skipped);
-    }
-  }
-
-  /** The readable events of a recovered segment, or null when the file cannot be read. */
-  private List<Item> decode(Journal.Recovered r, int max) {
-    JournalScan scan;
-    try {
-      scan = Journal.read(r.segment());
-    } catch (IOException e) {
-      error("journal segment " + r.segment().file() + " cannot be read back (" + e + ")", e);
-      LOG.error("auditkit journal: segment {} cannot be read back; it is left in place", r.segment().file(), e);
-      return null;
-    }
-    List<Item> items = new ArrayList<>();
-    for (JournalScan.Entry en : scan.entries()) {
-      if (items.size() >= max) {
-        break;
-      }
-      AuditEvent e = readable(r.segment(), en);
-      if (e != null) {
-        items.add(new Item(e, r.segment(), en.acceptedAt()));
-      }
-    }
-    return items;
-  }
-
-  /** The event a journal record holds, or null (counted and reported) when it is not a readable one. */
-  private AuditEvent readable(JournalSegment segment, JournalScan.Entry en) {
-    try {
-      return EventJson.fromJson(Json.MAPPER.readTree(en.payload()), AuditLimits.unlimited());
-    } catch (IOException | RuntimeException ex) {
-      corrupt.incrementAndGet();
-      error("journal record at " + segment.file() + ":" + en.offset() + " is not a readable event (" + ex + ")", ex);
-      LOG.error("auditkit journal: record at {} offset {} has a valid checksum but is not a readable event; skipped",
-          segment.file(), en.offset(), ex);
-      return null;
-    }
-  }
-
   /**
    * Writes a batch until the sink takes it, retrying with backoff while it fails, and acknowledges
    * what it wrote (adding it to {@code written}). When the sink refuses events for what they hold
@@ -649,9 +562,9 @@ public final class AsyncDispatcher {
    * down to single events; those the sink refuses go to {@code refusedOut}. False when closing ran
    * out of time first.
    */
-  private boolean ship(List<Item> batch, Set<Item> written, List<Refusal> refusedOut) {
+  private boolean ship(List<QueuedEvent> batch, Set<QueuedEvent> written, List<Refusal> refusedOut) {
     List<AuditEvent> events = new ArrayList<>(batch.size());
-    for (Item i : batch) {
+    for (QueuedEvent i : batch) {
       events.add(i.event());
     }
     int attempt = 0;
@@ -684,7 +597,7 @@ public final class AsyncDispatcher {
             return ship(batch.subList(0, half), written, refusedOut)
                 && ship(batch.subList(half, batch.size()), written, refusedOut);
           }
-          Item only = batch.get(0);
+          QueuedEvent only = batch.get(0);
           if (only.segment() != null || setAside.size() + refusedOut.size() < settings.queueCapacity()) {
             refusedOut.add(new Refusal(only, e));
             return true;
@@ -719,7 +632,7 @@ public final class AsyncDispatcher {
     }
     reofferAt = System.nanoTime() + settings.retryMax().toNanos();
     for (Refusal r : refusals) {
-      Item i = r.item();
+      QueuedEvent i = r.item();
       Throwable why = r.cause();
       String cause = why.getMessage();
       error("the store refused audit event " + i.event().id() + " (" + i.event().action() + "): " + cause, why);
@@ -732,14 +645,7 @@ public final class AsyncDispatcher {
         }
       }
       if (!held) {
-        journalOnlyOldest = Math.min(journalOnlyOldest, i.acceptedAt()); // until the next start
-        refusedInJournalOnly.incrementAndGet();
-        synchronized (journalOnlySegments) {
-          journalOnlySegments.add(i.segment());
-        }
-        if (journalOnlyIds.size() < REPORTED_IDS) {
-          journalOnlyIds.add(i.event().id());
-        }
+        refusedInJournal.add(i);
       }
       LOG.error("auditkit: the store refused audit event {} (action {}) for what it holds: {}; the other events are "
           + "shipped; it is {}", i.event().id(), i.event().action(), cause, held
@@ -783,7 +689,7 @@ public final class AsyncDispatcher {
     }
   }
 
-  private void inflight(List<Item> batch, long oldest) {
+  private void inflight(List<QueuedEvent> batch, long oldest) {
     synchronized (setAside) {
       inflight = batch;
       inflightOldest = oldest;
@@ -794,10 +700,10 @@ public final class AsyncDispatcher {
     return closing && System.nanoTime() - closeDeadline >= 0;
   }
 
-  private void acknowledge(List<Item> batch) {
+  private void acknowledge(List<QueuedEvent> batch) {
     JournalSegment run = null;
     long count = 0;
-    for (Item i : batch) {
+    for (QueuedEvent i : batch) {
       if (i.segment() != run) {
         if (run != null) {
           run.shipped(count);
@@ -815,17 +721,17 @@ public final class AsyncDispatcher {
   // ---------------------------------------------------------------- health and close
 
   public DeliveryStats stats() {
-    long oldest = Math.min(replayOldest, journalOnlyOldest);
+    long oldest = Math.min(replay.oldest(), refusedInJournal.oldest());
     long spilled = 0;
     if (journal != null) {
       oldest = Math.min(oldest, journal.spillOldest());
       spilled = journal.spilledUnread();
     }
-    Item head = queue.peek();
+    QueuedEvent head = queue.peek();
     if (head != null) {
       oldest = Math.min(oldest, head.acceptedAt());
     }
-    Item own = ownOverflow.peek(); // the writer's own events wait like queued ones
+    QueuedEvent own = ownOverflow.peek(); // the writer's own events wait like queued ones
     if (own != null) {
       oldest = Math.min(oldest, own.acceptedAt());
     }
@@ -834,7 +740,7 @@ public final class AsyncDispatcher {
     }
     return new DeliveryStats(queue.size() + ownOverflow.size(), settings.queueCapacity(), spilled, journal == null ? 0 : journal.bytes(),
         settings.journal() != null, journal != null && journal.degraded(), oldest == Long.MAX_VALUE ? -1 : oldest,
-        Math.max(0, unshipped.get()), shipped.get(), dropped.get(), setAside.size() + refusedInJournalOnly.get(),
+        Math.max(0, unshipped.get()), shipped.get(), dropped.get(), setAside.size() + refusedInJournal.count(),
         corrupt.get(), consecutiveFailures + spillReadFailures,
         lastError,
         lastErrorAt, roomWaiters.get() + blockedCallers.get());
@@ -871,7 +777,7 @@ public final class AsyncDispatcher {
             + "inside one?); events they queue now are not counted below", submitting.get());
         break;
       }
-      java.util.concurrent.locks.LockSupport.parkNanos(50_000);
+      LockSupport.parkNanos(50_000);
       wasInterrupted |= Thread.interrupted(); // (a set flag would make the park return at once)
     }
     // the flag stays aside until close returns: the journal's files (a deleted segment written
@@ -901,161 +807,48 @@ public final class AsyncDispatcher {
         interrupted = true;
       }
     }
-    List<Item> left = new ArrayList<>(inflight);
-    List<Item> queued = new ArrayList<>();
+    List<QueuedEvent> left = new ArrayList<>(inflight);
+    List<QueuedEvent> queued = new ArrayList<>();
     queue.drainTo(queued);
     long total = Math.max(0, unshipped.get());
-    List<UUID> ids = new ArrayList<>();
-    List<JournalSegment> holding = new ArrayList<>(); // null for an event held in memory only
+    CloseReport report = new CloseReport();
     synchronized (setAside) {
-      for (Item i : setAside) {
-        add(ids, i);
-        holding.add(i.segment());
+      for (QueuedEvent i : setAside) {
+        report.add(i);
       }
     }
-    synchronized (journalOnlyIds) {
-      for (UUID id : journalOnlyIds) {
-        if (ids.size() < REPORTED_IDS) {
-          ids.add(id);
-        }
-      }
+    refusedInJournal.reportIds(report);
+    if (!writer.isAlive()) { // (a writer still alive owns the replay state)
+      replay.collectIds(report);
     }
-    collectReplayIds(ids);
-    for (Item i : left) {
-      add(ids, i);
-      holding.add(i.segment());
+    for (QueuedEvent i : left) {
+      report.add(i);
     }
-    for (Item i : queued) {
-      add(ids, i);
-      holding.add(i.segment());
+    for (QueuedEvent i : queued) {
+      report.add(i);
     }
-    for (Item i : ownOverflow) {
-      add(ids, i);
-      holding.add(i.segment());
+    for (QueuedEvent i : ownOverflow) {
+      report.add(i);
     }
     interrupted |= Thread.interrupted(); // one that came meanwhile would close the journal's files
     if (journal != null) {
-      holding.addAll(journal.spillSegments()); // before the report reads them (which moves the spill on)
+      report.hold(journal.spillSegments()); // before the report reads them (which moves the spill on)
+      if (!writer.isAlive()) { // (a writer still alive owns the reading)
+        report.addSpilledIds(journal);
+      }
     }
-    collectSpilledIds(ids);
-    synchronized (journalOnlySegments) {
-      holding.addAll(journalOnlySegments);
-    }
-    holding.addAll(replayHolding());
+    refusedInJournal.reportSegments(report);
+    report.hold(replay.holding());
     if (journal != null) {
       journal.close(); // a deleted active segment is written again first (it sets interrupts aside itself)
     }
-    String notKept = journal == null ? null : notKept(holding);
-    boolean retained = journal != null && notKept == null;
+    UnshippedEventsException ex = report.exception(total, journal != null, lastCause);
     if (interrupted) {
       Thread.currentThread().interrupt(); // close restores it
     }
-    if (total > 0) {
-      UnshippedEventsException ex = new UnshippedEventsException(total, ids, retained, notKept, lastCause);
+    if (ex != null) {
       LOG.error("auditkit: {}", ex.getMessage());
       throw ex;
-    }
-  }
-
-  /**
-   * Null when every one of these segments is still in the journal directory; otherwise which
-   * unshipped events are lost, and why, for close's report: those held in memory only (a null
-   * segment: the journal could not be written, or was full, when they came), or those of a segment
-   * whose file is gone.
-   */
-  private static String notKept(List<JournalSegment> segments) {
-    java.util.Map<JournalSegment, Boolean> seen = new java.util.IdentityHashMap<>();
-    boolean inMemory = false;
-    List<String> gone = new ArrayList<>();
-    for (JournalSegment seg : segments) {
-      if (seg == null) {
-        inMemory = true;
-      } else if (!seen.containsKey(seg)) {
-        boolean there = java.nio.file.Files.exists(seg.file());
-        seen.put(seg, there);
-        if (!there) {
-          gone.add(seg.file().getFileName().toString());
-        }
-      }
-    }
-    if (!inMemory && gone.isEmpty()) {
-      return null;
-    }
-    List<String> named = gone.size() <= 3 ? gone : List.of(gone.get(0), gone.get(1), "and " + (gone.size() - 2) + " more");
-    StringBuilder fate = new StringBuilder("not all of them are in the journal; those that are not are LOST (");
-    if (inMemory) {
-      fate.append("some were held in memory only: the journal could not be written, or was full, when they came");
-    }
-    if (!gone.isEmpty()) {
-      fate.append(inMemory ? "; " : "").append(gone.size() == 1 ? "the file of journal segment " : "the files of journal segments ")
-          .append(String.join(", ", named)).append(gone.size() == 1 ? " is" : " are").append(" gone");
-    }
-    return fate.append("); those in the journal are shipped on the next start").toString();
-  }
-
-  private static void add(List<UUID> ids, Item i) {
-    if (ids.size() < REPORTED_IDS) {
-      ids.add(i.event().id());
-    }
-  }
-
-  /** The ids of spilled events the writer did not read back (after every queued one: they came later). */
-  private void collectSpilledIds(List<UUID> ids) {
-    if (journal == null || writer.isAlive()) {
-      return; // the writer still owns the reading
-    }
-    try {
-      Journal.Spilled read;
-      while (ids.size() < REPORTED_IDS && (read = journal.readSpilled(REPORTED_IDS - ids.size(), n -> { })) != null) {
-        addIds(read.entries(), ids); // the ids only, and quietly: the report must not replace the last store error
-      }
-    } catch (IOException e) {
-      LOG.warn("auditkit journal: the ids of spilled events could not be read for the report: {}", e.toString());
-    }
-  }
-
-  /** The segments from an earlier run whose events are not all shipped yet. */
-  private List<JournalSegment> replayHolding() {
-    List<JournalSegment> out = new ArrayList<>();
-    for (Journal.Recovered r : recovered) {
-      if (r.segment().pending() > 0) {
-        out.add(r.segment());
-      }
-    }
-    return out;
-  }
-
-  private void collectReplayIds(List<UUID> ids) {
-    if (writer.isAlive()) {
-      return; // the writer still owns the replay state
-    }
-    for (int i = replayIndex; i < replayItems.size() && ids.size() < REPORTED_IDS; i++) {
-      ids.add(replayItems.get(i).event().id());
-    }
-    Iterator<Journal.Recovered> it = recovered.listIterator(replaySegment);
-    while (it.hasNext() && ids.size() < REPORTED_IDS) {
-      try { // quietly: the report must not count or report a record again, nor replace the last store error
-        addIds(Journal.read(it.next().segment()).entries(), ids);
-      } catch (IOException unreadable) {
-        // reported when the writer met it
-      }
-    }
-  }
-
-  /** The ids the records hold, up to {@link #REPORTED_IDS} in {@code ids}; unreadable ones are skipped. */
-  private static void addIds(List<JournalScan.Entry> entries, List<UUID> ids) {
-    for (JournalScan.Entry en : entries) {
-      if (ids.size() >= REPORTED_IDS) {
-        return;
-      }
-      try {
-        JsonNode id = Json.MAPPER.readTree(en.payload()).get("id");
-        if (id != null) {
-          ids.add(UUID.fromString(id.asText()));
-        }
-      } catch (IOException | IllegalArgumentException unreadable) {
-        // counted when it was read; not an id to report
-      }
     }
   }
 }
