@@ -47,8 +47,8 @@ public final class AsyncDispatcher {
    * Memory-only events the writer itself recorded (from inside {@code AuditSink.write}) while the
    * queue was full; it ships them next, rather than wait for room only it can make.
    */
-  private boolean writerInterruptLogged; // writer thread only
   private final ConcurrentLinkedQueue<QueuedEvent> ownOverflow = new ConcurrentLinkedQueue<>();
+  private boolean writerInterruptLogged; // writer thread only
 
   /** An event the store refused, and why. */
   private record Refusal(QueuedEvent item, Throwable cause) {}

@@ -6,82 +6,116 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * What {@link AsyncDispatcher#close()} says about the events it could not ship: the ids of the
- * oldest (at most {@link #REPORTED_IDS}, in the order they are added) and the journal segments
- * holding them, from which it tells whether every one is kept in the journal or which are lost and
- * why. Built and read by the closing thread alone; what it is given is read once the writer has
+ * oldest of them by acceptance time (at most {@link #REPORTED_IDS}, oldest first, whichever place
+ * they waited in) and the journal segments holding them, from which it tells whether every one is
+ * kept in the journal or which are lost and why. Memory stays bounded however many events are
+ * named. Built and read by the closing thread alone; what it is given is read once the writer has
  * stopped or close stopped waiting for it.
  */
 final class CloseReport {
-  /** The most ids a report names (and that the dispatcher keeps for it beforehand). */
+  /** The most ids a report names (and that each place events wait in is read for). */
   static final int REPORTED_IDS = 100;
   /** The dispatcher's logger: these messages keep the name they have always been logged under. */
   private static final Logger LOG = LoggerFactory.getLogger(AsyncDispatcher.class);
+  /** The youngest named event first, so that it is the one an older event replaces. */
+  private static final Comparator<Named> YOUNGEST_FIRST =
+      Comparator.comparingLong(Named::acceptedAt).thenComparingLong(Named::order).reversed();
 
-  private final List<UUID> ids = new ArrayList<>();
-  private final List<JournalSegment> holding = new ArrayList<>(); // null for an event held in memory only
+  /** An unshipped event's id, with its acceptance time and the order it was named in (for ties). */
+  private record Named(long acceptedAt, long order, UUID id) {}
 
-  /** An unshipped event: its id, while there is room, and where it is held. */
+  private final PriorityQueue<Named> oldest = new PriorityQueue<>(REPORTED_IDS + 1, YOUNGEST_FIRST);
+  private long named;
+  private final Set<JournalSegment> holding = Collections.newSetFromMap(new IdentityHashMap<>());
+  /** Whether some unshipped event is held in memory only (no segment). */
+  private boolean inMemory;
+
+  /** An unshipped event: its id, if it is among the oldest, and where it is held. */
   void add(QueuedEvent i) {
-    addId(i.event().id());
-    holding.add(i.segment());
+    name(i.acceptedAt(), i.event().id());
+    hold(i.segment());
   }
 
-  /** The id of an unshipped event, while there is room. */
-  void addId(UUID id) {
-    if (ids.size() < REPORTED_IDS) {
-      ids.add(id);
+  /** The id of an unshipped event accepted at {@code acceptedAt}, kept if it is among the oldest. */
+  void name(long acceptedAt, UUID id) {
+    Named n = new Named(acceptedAt, named++, id);
+    if (oldest.size() < REPORTED_IDS) {
+      oldest.add(n);
+    } else if (YOUNGEST_FIRST.compare(n, oldest.peek()) > 0) { // older than the youngest kept
+      oldest.poll();
+      oldest.add(n);
     }
   }
 
-  /** Whether the report names as many ids as it can. */
-  boolean full() {
-    return ids.size() >= REPORTED_IDS;
+  /** A segment holding unshipped events; null for events held in memory only. */
+  void hold(JournalSegment segment) {
+    if (segment == null) {
+      inMemory = true;
+    } else {
+      holding.add(segment);
+    }
   }
 
   /** Segments holding unshipped events. */
   void hold(Collection<JournalSegment> segments) {
-    holding.addAll(segments);
+    segments.forEach(this::hold);
   }
 
-  /** The ids the records hold, while there is room; unreadable ones are skipped. */
-  void addIds(List<JournalScan.Entry> entries) {
+  /**
+   * Names the events the records hold (unreadable ones are skipped).
+   *
+   * @return how many records were looked at
+   */
+  int addIds(List<JournalScan.Entry> entries) {
     for (JournalScan.Entry en : entries) {
-      if (ids.size() >= REPORTED_IDS) {
-        return;
-      }
       try {
         JsonNode id = Json.MAPPER.readTree(en.payload()).get("id");
         if (id != null) {
-          ids.add(UUID.fromString(id.asText()));
+          name(en.acceptedAt(), UUID.fromString(id.asText()));
         }
       } catch (IOException | IllegalArgumentException unreadable) {
         // counted when it was read; not an id to report
       }
     }
+    return entries.size();
   }
 
   /**
-   * The ids of spilled events the writer did not read back (after every queued one: they came
-   * later). Only once the writer has stopped: until then it owns the reading.
+   * Names the oldest spilled events the writer did not read back (the spill is in acceptance
+   * order, so its first {@link #REPORTED_IDS} are all that can be among the oldest). Only once the
+   * writer has stopped: until then it owns the reading.
    */
   void addSpilledIds(Journal journal) {
     try {
       Journal.Spilled read;
-      while (ids.size() < REPORTED_IDS && (read = journal.readSpilled(REPORTED_IDS - ids.size(), n -> { })) != null) {
-        addIds(read.entries()); // the ids only, and quietly: the report must not replace the last store error
+      int looked = 0;
+      while (looked < REPORTED_IDS && (read = journal.readSpilled(REPORTED_IDS - looked, n -> { })) != null) {
+        looked += addIds(read.entries()); // the ids only, and quietly: the report must not replace the last store error
       }
     } catch (IOException e) {
       LOG.warn("auditkit journal: the ids of spilled events could not be read for the report: {}", e.toString());
     }
+  }
+
+  /** The ids kept, oldest first. */
+  List<UUID> ids() {
+    List<Named> sorted = new ArrayList<>(oldest);
+    sorted.sort(YOUNGEST_FIRST.reversed());
+    List<UUID> ids = new ArrayList<>(sorted.size());
+    sorted.forEach(n -> ids.add(n.id()));
+    return ids;
   }
 
   /**
@@ -90,32 +124,25 @@ final class CloseReport {
    * after the journal is closed (which writes a deleted active segment again).
    */
   UnshippedEventsException exception(long total, boolean journaled, Throwable lastCause) {
-    String notKept = journaled ? notKept(holding) : null;
+    String notKept = journaled ? notKept() : null;
     boolean retained = journaled && notKept == null;
-    return total > 0 ? new UnshippedEventsException(total, ids, retained, notKept, lastCause) : null;
+    return total > 0 ? new UnshippedEventsException(total, ids(), retained, notKept, lastCause) : null;
   }
 
   /**
-   * Null when every one of these segments is still in the journal directory; otherwise which
+   * Null when every segment holding unshipped events is still in the journal directory; otherwise which
    * unshipped events are lost, and why, for close's report: those held in memory only (a null
    * segment: the journal could not be written, or was full, when they came), or those of a segment
    * whose file is gone.
    */
-  private static String notKept(List<JournalSegment> segments) {
-    Map<JournalSegment, Boolean> seen = new IdentityHashMap<>();
-    boolean inMemory = false;
+  private String notKept() {
     List<String> gone = new ArrayList<>();
-    for (JournalSegment seg : segments) {
-      if (seg == null) {
-        inMemory = true;
-      } else if (!seen.containsKey(seg)) {
-        boolean there = Files.exists(seg.file());
-        seen.put(seg, there);
-        if (!there) {
-          gone.add(seg.file().getFileName().toString());
-        }
+    for (JournalSegment seg : holding) {
+      if (!Files.exists(seg.file())) {
+        gone.add(seg.file().getFileName().toString());
       }
     }
+    Collections.sort(gone);
     if (!inMemory && gone.isEmpty()) {
       return null;
     }

@@ -90,7 +90,7 @@ final class JournalReplay {
   }
 
   private void load(Journal.Recovered r) {
-    List<QueuedEvent> items = decode(r, Integer.MAX_VALUE);
+    List<QueuedEvent> items = decode(r);
     replayIndex = 0;
     if (items == null) {
       replayItems = List.of();
@@ -109,7 +109,7 @@ final class JournalReplay {
   }
 
   /** The readable events of a recovered segment, or null when the file cannot be read. */
-  private List<QueuedEvent> decode(Journal.Recovered r, int max) {
+  private List<QueuedEvent> decode(Journal.Recovered r) {
     JournalScan scan;
     try {
       scan = Journal.read(r.segment());
@@ -120,9 +120,6 @@ final class JournalReplay {
     }
     List<QueuedEvent> items = new ArrayList<>();
     for (JournalScan.Entry en : scan.entries()) {
-      if (items.size() >= max) {
-        break;
-      }
       AuditEvent e = decoder.readable(r.segment(), en);
       if (e != null) {
         items.add(new QueuedEvent(e, r.segment(), en.acceptedAt()));
@@ -132,18 +129,21 @@ final class JournalReplay {
   }
 
   /**
-   * Adds the ids of the events not handed out to close's report, the loaded ones first, then
-   * those of the segments not loaded yet (read again, quietly). Only once the writer has stopped:
-   * until then it owns this state.
+   * Names the oldest events not handed out in close's report: the loaded ones first, then those of
+   * the segments not loaded yet (read again, quietly), up to {@link CloseReport#REPORTED_IDS} in
+   * all (they are in acceptance order). Only once the writer has stopped: until then it owns this
+   * state.
    */
   void collectIds(CloseReport report) {
-    for (int i = replayIndex; i < replayItems.size() && !report.full(); i++) {
-      report.addId(replayItems.get(i).event().id());
+    int looked = 0;
+    for (int i = replayIndex; i < replayItems.size() && looked < CloseReport.REPORTED_IDS; i++, looked++) {
+      QueuedEvent item = replayItems.get(i);
+      report.name(item.acceptedAt(), item.event().id());
     }
     Iterator<Journal.Recovered> it = recovered.listIterator(replaySegment);
-    while (it.hasNext() && !report.full()) {
+    while (it.hasNext() && looked < CloseReport.REPORTED_IDS) {
       try { // quietly: the report must not count or report a record again, nor replace the last store error
-        report.addIds(Journal.read(it.next().segment()).entries());
+        looked += report.addIds(Journal.read(it.next().segment()).entries());
       } catch (IOException unreadable) {
         // reported when the writer met it
       }

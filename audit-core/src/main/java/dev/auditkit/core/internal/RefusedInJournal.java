@@ -5,7 +5,6 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -20,8 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class RefusedInJournal {
   private final AtomicLong count = new AtomicLong();
   private volatile long oldest = Long.MAX_VALUE;
-  /** Ids for close's report (bounded). */
-  private final List<UUID> ids = Collections.synchronizedList(new ArrayList<>());
+  /** The first of them, for close's report (bounded; they are refused in about the order they came). */
+  private final List<QueuedEvent> first = Collections.synchronizedList(new ArrayList<>());
   /** The segments holding them (close says whether they are all still on disk). */
   private final Set<JournalSegment> segments = Collections.newSetFromMap(new IdentityHashMap<>());
 
@@ -32,8 +31,8 @@ final class RefusedInJournal {
     synchronized (segments) {
       segments.add(i.segment());
     }
-    if (ids.size() < CloseReport.REPORTED_IDS) {
-      ids.add(i.event().id());
+    if (first.size() < CloseReport.REPORTED_IDS) {
+      first.add(i);
     }
   }
 
@@ -47,11 +46,11 @@ final class RefusedInJournal {
     return oldest;
   }
 
-  /** Adds their ids to close's report. */
+  /** Names the first of them in close's report. */
   void reportIds(CloseReport report) {
-    synchronized (ids) {
-      for (UUID id : ids) {
-        report.addId(id);
+    synchronized (first) {
+      for (QueuedEvent i : first) {
+        report.name(i.acceptedAt(), i.event().id());
       }
     }
   }

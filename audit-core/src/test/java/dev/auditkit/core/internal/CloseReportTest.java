@@ -1,0 +1,67 @@
+package dev.auditkit.core.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.auditkit.core.AuditEvent;
+import dev.auditkit.core.UnshippedEventsException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** Close's report names the oldest unshipped events, whichever place each waited in. */
+class CloseReportTest {
+
+  private static QueuedEvent accepted(long at) {
+    return new QueuedEvent(AuditEvent.builder().action("job.viewed").resource("job", "j-" + at).build(), null, at);
+  }
+
+  @Test
+  void namesTheOldestHundred_oldestFirst_inWhateverOrderTheyAreAdded() {
+    List<QueuedEvent> all = new ArrayList<>();
+    for (int i = 0; i < 1_000; i++) {
+      all.add(accepted(1_000_000 + i * 7L));
+    }
+    List<QueuedEvent> shuffled = new ArrayList<>(all);
+    Collections.shuffle(shuffled, new Random(42));
+    CloseReport report = new CloseReport();
+    // like close: events refused and set aside (newer) are added before older ones from a replay
+    for (QueuedEvent i : shuffled.subList(0, 600)) {
+      report.add(i);
+    }
+    for (QueuedEvent i : shuffled.subList(600, 1_000)) {
+      report.name(i.acceptedAt(), i.event().id());
+    }
+    List<UUID> expected = all.stream().sorted(Comparator.comparingLong(QueuedEvent::acceptedAt)).limit(100)
+        .map(i -> i.event().id()).toList();
+    assertThat(report.ids()).containsExactlyElementsOf(expected);
+  }
+
+  @Test
+  void eventsAcceptedInTheSameMillisecond_keepTheOrderTheyWereNamedIn() {
+    CloseReport report = new CloseReport();
+    List<UUID> named = new ArrayList<>();
+    for (int i = 0; i < 150; i++) {
+      UUID id = UUID.randomUUID();
+      named.add(id);
+      report.name(5L, id);
+    }
+    assertThat(report.ids()).containsExactlyElementsOf(named.subList(0, 100));
+  }
+
+  @Test
+  void nothingUnshipped_isNoReport_andMemoryOnlyEventsAreNotClaimedKept() {
+    CloseReport report = new CloseReport();
+    QueuedEvent inMemory = accepted(1);
+    report.add(inMemory);
+    assertThat(report.exception(0, true, null)).isNull();
+    UnshippedEventsException e = report.exception(1, true, null);
+    assertThat(e.retainedInJournal()).isFalse();
+    assertThat(e.oldestIds()).containsExactly(inMemory.event().id());
+    assertThat(e.getMessage()).contains("held in memory only");
+    assertThat(report.exception(1, false, null).getMessage()).contains("LOST (no journal)");
+  }
+}
