@@ -143,7 +143,10 @@ public class AsyncAppendBenchmark {
         throw new dev.auditkit.core.AuditWriteException("store down (benchmark)");
       }).delivery(Delivery.ASYNC).journal(dir).journalDurability(JournalDurability.PROCESS_CRASH)
           .retryBackoff(java.time.Duration.ofMillis(100), java.time.Duration.ofSeconds(1))
-          .closeTimeout(java.time.Duration.ZERO).closeOnShutdown(false).build();
+          .closeTimeout(java.time.Duration.ZERO).closeOnShutdown(false)
+          // room for this benchmark's own 9 s (up to ~1 GB a second); a longer run (-i/-r on the
+          // command line) fills it, and then callers wait for the store (BLOCK) for ever, by design
+          .journalCapacity(12L << 30).build();
     }
 
     @Override
