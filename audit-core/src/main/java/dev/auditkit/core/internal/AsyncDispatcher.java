@@ -264,9 +264,16 @@ public final class AsyncDispatcher {
     }
   }
 
+  /**
+   * A journaled event stays counted as unshipped: the journal keeps it, close reports it and the
+   * next start ships it (and a spilled one the writer shipped just before it stopped was counted
+   * off there, so it is not counted off twice). A memory-only one is gone.
+   */
   private void refuseIfWriterStopped(AuditEvent event, boolean journaled) {
     if (writerDone && !closing) {
-      unshipped.decrementAndGet();
+      if (!journaled) {
+        unshipped.decrementAndGet();
+      }
       throw new IllegalStateException("the ASYNC writer thread has stopped (" + lastError + "): event " + event.id()
           + (journaled ? " is in the journal and is shipped on the next start" : " was not recorded"));
     }
