@@ -83,9 +83,7 @@ class WriterDeathTest {
     });
 
     InMemoryAuditStore store = new InMemoryAuditStore();
-    try (AuditLog next = AuditLog.builder().store(store).delivery(Delivery.ASYNC).journal(dir).build()) {
-      assertThat(next.health().unshipped()).isEqualTo(all);
-    }
+    AuditLog.builder().store(store).delivery(Delivery.ASYNC).journal(dir).build().close(); // replays, ships, closes
     assertThat(store.events()).hasSize(all).extracting(AuditEvent::id).containsAll(accepted).doesNotHaveDuplicates();
     refused.addAll(store.events().stream().map(AuditEvent::id).filter(id -> !accepted.contains(id)).toList());
     assertThat(refused).hasSize(3);
