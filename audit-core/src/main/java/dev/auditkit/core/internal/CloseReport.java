@@ -7,10 +7,8 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -29,15 +27,7 @@ final class CloseReport {
   static final int REPORTED_IDS = 100;
   /** The dispatcher's logger: these messages keep the name they have always been logged under. */
   private static final Logger LOG = LoggerFactory.getLogger(AsyncDispatcher.class);
-  /** The youngest named event first, so that it is the one an older event replaces. */
-  private static final Comparator<Named> YOUNGEST_FIRST =
-      Comparator.comparingLong(Named::acceptedAt).thenComparingLong(Named::order).reversed();
-
-  /** An unshipped event's id, with its acceptance time and the order it was named in (for ties). */
-  private record Named(long acceptedAt, long order, UUID id) {}
-
-  private final PriorityQueue<Named> oldest = new PriorityQueue<>(REPORTED_IDS + 1, YOUNGEST_FIRST);
-  private long named;
+  private final OldestIds oldest = new OldestIds(REPORTED_IDS);
   private final Set<JournalSegment> holding = Collections.newSetFromMap(new IdentityHashMap<>());
   /** Whether some unshipped event is held in memory only (no segment). */
   private boolean inMemory;
@@ -50,13 +40,12 @@ final class CloseReport {
 
   /** The id of an unshipped event accepted at {@code acceptedAt}, kept if it is among the oldest. */
   void name(long acceptedAt, UUID id) {
-    Named n = new Named(acceptedAt, named++, id);
-    if (oldest.size() < REPORTED_IDS) {
-      oldest.add(n);
-    } else if (YOUNGEST_FIRST.compare(n, oldest.peek()) > 0) { // older than the youngest kept
-      oldest.poll();
-      oldest.add(n);
-    }
+    oldest.offer(acceptedAt, id);
+  }
+
+  /** The oldest of some unshipped events, kept elsewhere beforehand. */
+  void name(OldestIds ids) {
+    ids.offerTo(oldest);
   }
 
   /** A segment holding unshipped events; null for events held in memory only. */
@@ -74,22 +63,28 @@ final class CloseReport {
   }
 
   /**
-   * Names the events the records hold (unreadable ones are skipped).
+   * Names the events the first records hold, up to {@code max} of them (records without a
+   * readable id are skipped and not counted).
    *
-   * @return how many records were looked at
+   * @return how many were named
    */
-  int addIds(List<JournalScan.Entry> entries) {
+  int addIds(List<JournalScan.Entry> entries, int max) {
+    int n = 0;
     for (JournalScan.Entry en : entries) {
+      if (n >= max) {
+        break;
+      }
       try {
         JsonNode id = Json.MAPPER.readTree(en.payload()).get("id");
         if (id != null) {
           name(en.acceptedAt(), UUID.fromString(id.asText()));
+          n++;
         }
       } catch (IOException | IllegalArgumentException unreadable) {
         // counted when it was read; not an id to report
       }
     }
-    return entries.size();
+    return n;
   }
 
   /**
@@ -100,9 +95,9 @@ final class CloseReport {
   void addSpilledIds(Journal journal) {
     try {
       Journal.Spilled read;
-      int looked = 0;
-      while (looked < REPORTED_IDS && (read = journal.readSpilled(REPORTED_IDS - looked, n -> { })) != null) {
-        looked += addIds(read.entries()); // the ids only, and quietly: the report must not replace the last store error
+      int named = 0;
+      while (named < REPORTED_IDS && (read = journal.readSpilled(REPORTED_IDS - named, n -> { })) != null) {
+        named += addIds(read.entries(), REPORTED_IDS - named); // quietly: the last store error stays the one reported
       }
     } catch (IOException e) {
       LOG.warn("auditkit journal: the ids of spilled events could not be read for the report: {}", e.toString());
@@ -111,11 +106,7 @@ final class CloseReport {
 
   /** The ids kept, oldest first. */
   List<UUID> ids() {
-    List<Named> sorted = new ArrayList<>(oldest);
-    sorted.sort(YOUNGEST_FIRST.reversed());
-    List<UUID> ids = new ArrayList<>(sorted.size());
-    sorted.forEach(n -> ids.add(n.id()));
-    return ids;
+    return oldest.ids();
   }
 
   /**
@@ -147,6 +138,9 @@ final class CloseReport {
       return null;
     }
     List<String> named = gone.size() <= 3 ? gone : List.of(gone.get(0), gone.get(1), "and " + (gone.size() - 2) + " more");
+    if (inMemory && holding.isEmpty()) {
+      return "they are LOST (held in memory only: the journal could not be written, or was full, when they came)";
+    }
     StringBuilder fate = new StringBuilder("not all of them are in the journal; those that are not are LOST (");
     if (inMemory) {
       fate.append("some were held in memory only: the journal could not be written, or was full, when they came");

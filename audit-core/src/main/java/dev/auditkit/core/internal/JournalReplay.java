@@ -135,15 +135,15 @@ final class JournalReplay {
    * state.
    */
   void collectIds(CloseReport report) {
-    int looked = 0;
-    for (int i = replayIndex; i < replayItems.size() && looked < CloseReport.REPORTED_IDS; i++, looked++) {
+    int named = 0;
+    for (int i = replayIndex; i < replayItems.size() && named < CloseReport.REPORTED_IDS; i++, named++) {
       QueuedEvent item = replayItems.get(i);
       report.name(item.acceptedAt(), item.event().id());
     }
     Iterator<Journal.Recovered> it = recovered.listIterator(replaySegment);
-    while (it.hasNext() && looked < CloseReport.REPORTED_IDS) {
+    while (it.hasNext() && named < CloseReport.REPORTED_IDS) {
       try { // quietly: the report must not count or report a record again, nor replace the last store error
-        looked += report.addIds(Journal.read(it.next().segment()).entries());
+        named += report.addIds(Journal.read(it.next().segment()).entries(), CloseReport.REPORTED_IDS - named);
       } catch (IOException unreadable) {
         // reported when the writer met it
       }

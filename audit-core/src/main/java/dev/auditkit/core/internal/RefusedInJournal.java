@@ -1,9 +1,7 @@
 package dev.auditkit.core.internal;
 
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -19,8 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class RefusedInJournal {
   private final AtomicLong count = new AtomicLong();
   private volatile long oldest = Long.MAX_VALUE;
-  /** The first of them, for close's report (bounded; they are refused in about the order they came). */
-  private final List<QueuedEvent> first = Collections.synchronizedList(new ArrayList<>());
+  /** The oldest of them, for close's report (bounded; they are refused in no particular order). */
+  private final OldestIds oldestIds = new OldestIds(CloseReport.REPORTED_IDS); // guarded by itself
   /** The segments holding them (close says whether they are all still on disk). */
   private final Set<JournalSegment> segments = Collections.newSetFromMap(new IdentityHashMap<>());
 
@@ -31,8 +29,8 @@ final class RefusedInJournal {
     synchronized (segments) {
       segments.add(i.segment());
     }
-    if (first.size() < CloseReport.REPORTED_IDS) {
-      first.add(i);
+    synchronized (oldestIds) {
+      oldestIds.offer(i.acceptedAt(), i.event().id());
     }
   }
 
@@ -46,12 +44,10 @@ final class RefusedInJournal {
     return oldest;
   }
 
-  /** Names the first of them in close's report. */
+  /** Names the oldest of them in close's report. */
   void reportIds(CloseReport report) {
-    synchronized (first) {
-      for (QueuedEvent i : first) {
-        report.name(i.acceptedAt(), i.event().id());
-      }
+    synchronized (oldestIds) {
+      report.name(oldestIds);
     }
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.auditkit.core.AuditEvent;
 import dev.auditkit.core.UnshippedEventsException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -40,6 +41,25 @@ class CloseReportTest {
     assertThat(report.ids()).containsExactlyElementsOf(expected);
   }
 
+  /** Refused events are refused in no particular order: an older one refused after 100 newer ones is named. */
+  @Test
+  void refusedEventsKeptInTheJournal_nameTheirOldest_notTheirFirst() {
+    RefusedInJournal refused = new RefusedInJournal();
+    for (int i = 0; i < 100; i++) {
+      refused.add(inSegment(1_000 + i)); // fresh events refused first
+    }
+    QueuedEvent older = inSegment(5); // a replayed (older) event refused later
+    refused.add(older);
+    CloseReport report = new CloseReport();
+    refused.reportIds(report);
+    assertThat(report.ids()).hasSize(100).startsWith(older.event().id());
+  }
+
+  private static QueuedEvent inSegment(long at) {
+    JournalSegment seg = new JournalSegment(Path.of("segment-x.journal"), 0, null, 0, 1, false, n -> { });
+    return new QueuedEvent(AuditEvent.builder().action("job.viewed").resource("job", "j-" + at).build(), seg, at);
+  }
+
   @Test
   void eventsAcceptedInTheSameMillisecond_keepTheOrderTheyWereNamedIn() {
     CloseReport report = new CloseReport();
@@ -61,7 +81,7 @@ class CloseReportTest {
     UnshippedEventsException e = report.exception(1, true, null);
     assertThat(e.retainedInJournal()).isFalse();
     assertThat(e.oldestIds()).containsExactly(inMemory.event().id());
-    assertThat(e.getMessage()).contains("held in memory only");
+    assertThat(e.getMessage()).contains("they are LOST (held in memory only").doesNotContain("those in the journal");
     assertThat(report.exception(1, false, null).getMessage()).contains("LOST (no journal)");
   }
 }
