@@ -2,14 +2,17 @@ package dev.auditkit.core.internal;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.UUID;
 
 /**
  * The ids of the {@code limit} oldest events offered, by acceptance time, in constant memory
  * however many are offered: a heap with the youngest kept at its head, which an older event
- * replaces. Events accepted in the same millisecond keep the order they were offered in. Not
+ * replaces. Events accepted in the same millisecond keep the order they were offered in; an id
+ * offered again (an event seen in two places while it moved between them) is kept once. Not
  * thread-safe.
  */
 final class OldestIds {
@@ -21,6 +24,7 @@ final class OldestIds {
 
   private final int limit;
   private final PriorityQueue<Offered> kept;
+  private final Set<UUID> keptIds = new HashSet<>();
   private long offered;
 
   OldestIds(int limit) {
@@ -30,12 +34,17 @@ final class OldestIds {
 
   /** Keeps the id if it is among the {@code limit} oldest offered so far. */
   void offer(long acceptedAt, UUID id) {
+    if (keptIds.contains(id)) {
+      return;
+    }
     Offered o = new Offered(acceptedAt, offered++, id);
     if (kept.size() < limit) {
       kept.add(o);
+      keptIds.add(id);
     } else if (YOUNGEST_FIRST.compare(o, kept.peek()) > 0) { // older than the youngest kept
-      kept.poll();
+      keptIds.remove(kept.poll().id());
       kept.add(o);
+      keptIds.add(id);
     }
   }
 

@@ -60,6 +60,19 @@ class CloseReportTest {
     return new QueuedEvent(AuditEvent.builder().action("job.viewed").resource("job", "j-" + at).build(), seg, at);
   }
 
+  /** close may see an event in two places while the writer moves it between them: it is named once. */
+  @Test
+  void anEventNamedTwice_isNamedOnce() {
+    CloseReport report = new CloseReport();
+    QueuedEvent moving = accepted(10);
+    report.add(moving);
+    for (int i = 0; i < 150; i++) {
+      report.add(accepted(20 + i));
+    }
+    report.add(moving);
+    assertThat(report.ids()).hasSize(100).doesNotHaveDuplicates().startsWith(moving.event().id());
+  }
+
   @Test
   void eventsAcceptedInTheSameMillisecond_keepTheOrderTheyWereNamedIn() {
     CloseReport report = new CloseReport();
