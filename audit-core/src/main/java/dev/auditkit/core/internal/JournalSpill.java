@@ -111,8 +111,8 @@ final class JournalSpill {
    * @return how many records were given up
    */
   long abandonHead(LongConsumer lost) {
+    long left = headLeft();
     JournalSegment seg = segments.removeFirst();
-    long left = Math.max(0, spilledIn.getOrDefault(seg, 0L) - headConsumed);
     spilledIn.remove(seg);
     lost.accept(left);
     unread = Math.max(0, unread - left);
