@@ -16,6 +16,7 @@ public final class DeliveryHealth {
   private final int queueDepth;
   private final int queueCapacity;
   private final long journalOnly;
+  private final long spilled;
   private final long journalBytes;
   private final boolean journalConfigured;
   private final boolean journalDegraded;
@@ -30,7 +31,7 @@ public final class DeliveryHealth {
   private final Instant lastErrorAt;
   private final int callersWaiting;
 
-  DeliveryHealth(Delivery delivery, int queueDepth, int queueCapacity, long journalOnly, long journalBytes,
+  DeliveryHealth(Delivery delivery, int queueDepth, int queueCapacity, long journalOnly, long spilled, long journalBytes,
       boolean journalConfigured,
       boolean journalDegraded, Duration oldestUnshippedAge, long unshipped, long shipped, long dropped,
       long refused, long corruptRecordsSkipped, long consecutiveFailures, String lastError, Instant lastErrorAt,
@@ -39,6 +40,7 @@ public final class DeliveryHealth {
     this.queueDepth = queueDepth;
     this.queueCapacity = queueCapacity;
     this.journalOnly = journalOnly;
+    this.spilled = spilled;
     this.journalBytes = journalBytes;
     this.journalConfigured = journalConfigured;
     this.journalDegraded = journalDegraded;
@@ -55,13 +57,14 @@ public final class DeliveryHealth {
   }
 
   static DeliveryHealth sync() {
-    return new DeliveryHealth(Delivery.SYNC, 0, 0, 0, 0, false, false, Duration.ZERO, 0, 0, 0, 0, 0, 0, null, null, 0);
+    return new DeliveryHealth(Delivery.SYNC, 0, 0, 0, 0, 0, false, false, Duration.ZERO, 0, 0, 0, 0, 0, 0, null, null, 0);
   }
 
   static DeliveryHealth of(DeliveryStats s, Clock clock) {
     Duration age = s.oldestAcceptedAt() < 0 ? Duration.ZERO
         : Duration.ofMillis(Math.max(0, clock.millis() - s.oldestAcceptedAt()));
-    return new DeliveryHealth(Delivery.ASYNC, s.queueDepth(), s.queueCapacity(), s.spilled(), s.journalBytes(),
+    return new DeliveryHealth(Delivery.ASYNC, s.queueDepth(), s.queueCapacity(), s.spilled(), s.spilledTotal(),
+        s.journalBytes(),
         s.journalConfigured(), s.journalDegraded(), age, s.unshipped(), s.shipped(), s.dropped(), s.refused(),
         s.corruptRecordsSkipped(), s.consecutiveFailures(), s.lastError(), s.lastErrorAt(), s.callersWaiting());
   }
@@ -92,6 +95,16 @@ public final class DeliveryHealth {
    */
   public long journalOnly() {
     return journalOnly;
+  }
+
+  /**
+   * Events spilled since this log started: accepted while the queue was full (or its writer stuck
+   * past {@code spillAfter}), so written to the journal only and read back from there by the writer.
+   * A rising count means the store does not keep up with the load at times; each spilled event
+   * costs the writer a read of the journal. Never decreases; 0 without a journal.
+   */
+  public long spilled() {
+    return spilled;
   }
 
   /** Bytes held in journal segment files not yet removed (shipped segments are removed). */
@@ -192,7 +205,8 @@ public final class DeliveryHealth {
   @Override
   public String toString() {
     return "DeliveryHealth{delivery=" + delivery + ", queue=" + queueDepth + "/" + queueCapacity
-        + ", journalOnly=" + journalOnly + ", journalBytes=" + journalBytes + ", journalDegraded=" + journalDegraded
+        + ", journalOnly=" + journalOnly + ", spilled=" + spilled + ", journalBytes=" + journalBytes
+        + ", journalDegraded=" + journalDegraded
         + ", oldestUnshippedAge=" + oldestUnshippedAge + ", unshipped=" + unshipped + ", shipped=" + shipped
         + ", dropped=" + dropped + ", refused=" + refused + ", corruptRecordsSkipped=" + corruptRecordsSkipped
         + ", consecutiveFailures=" + consecutiveFailures + ", callersWaiting=" + callersWaiting

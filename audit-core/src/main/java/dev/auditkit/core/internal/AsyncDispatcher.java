@@ -730,9 +730,11 @@ public final class AsyncDispatcher {
   public DeliveryStats stats() {
     long oldest = Math.min(replay.oldest(), refusedInJournal.oldest());
     long spilled = 0;
+    long spilledTotal = 0;
     if (journal != null) {
       oldest = Math.min(oldest, journal.spillOldest());
       spilled = journal.spilledUnread();
+      spilledTotal = journal.spilledTotal();
     }
     QueuedEvent head = queue.peek();
     if (head != null) {
@@ -742,12 +744,15 @@ public final class AsyncDispatcher {
     if (own != null) {
       oldest = Math.min(oldest, own.acceptedAt());
     }
+    int setAsideCount;
     synchronized (setAside) { // refused events are not in the store either
       oldest = Math.min(oldest, Math.min(inflightOldest, setAsideOldest));
+      setAsideCount = setAside.size();
     }
-    return new DeliveryStats(queue.size() + ownOverflow.size(), settings.queueCapacity(), spilled, journal == null ? 0 : journal.bytes(),
+    return new DeliveryStats(queue.size() + ownOverflow.size(), settings.queueCapacity(), spilled, spilledTotal,
+        journal == null ? 0 : journal.bytes(),
         settings.journal() != null, journal != null && journal.degraded(), oldest == Long.MAX_VALUE ? -1 : oldest,
-        Math.max(0, unshipped.get()), shipped.get(), dropped.get(), setAside.size() + refusedInJournal.count(),
+        Math.max(0, unshipped.get()), shipped.get(), dropped.get(), setAsideCount + refusedInJournal.count(),
         corrupt.get(), consecutiveFailures + spillReadFailures,
         lastError,
         lastErrorAt, roomWaiters.get() + blockedCallers.get());

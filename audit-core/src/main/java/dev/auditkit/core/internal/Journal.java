@@ -343,6 +343,13 @@ public final class Journal implements AutoCloseable {
     }
   }
 
+  /** Records spilled since this journal opened (the queue was full), read back or not. */
+  public long spilledTotal() {
+    synchronized (appendLock) {
+      return spill.total();
+    }
+  }
+
   /** The acceptance time of the oldest spilled record not read back yet (or an older one), or MAX_VALUE. */
   public long spillOldest() {
     synchronized (appendLock) {

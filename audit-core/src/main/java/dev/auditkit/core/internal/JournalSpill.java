@@ -21,6 +21,8 @@ final class JournalSpill {
   private final ArrayDeque<JournalSegment> segments = new ArrayDeque<>();
   private long cursor;
   private long unread;
+  /** Records spilled since the journal opened (never decreases). */
+  private long total;
   private long oldest = Long.MAX_VALUE;
   /** Records spilled into each segment of this spill. */
   private final Map<JournalSegment, Long> spilledIn = new IdentityHashMap<>();
@@ -43,6 +45,7 @@ final class JournalSpill {
   /** One more spilled record, in {@code seg}. */
   void recorded(JournalSegment seg, long acceptedAt) {
     unread++;
+    total++;
     spilledIn.merge(seg, 1L, Long::sum);
     oldest = Math.min(oldest, acceptedAt);
   }
@@ -71,6 +74,11 @@ final class JournalSpill {
 
   long unread() {
     return unread;
+  }
+
+  /** Records spilled since the journal opened, read back or not. */
+  long total() {
+    return total;
   }
 
   /** The acceptance time of the oldest spilled record not read back yet (or an older one), or MAX_VALUE. */
