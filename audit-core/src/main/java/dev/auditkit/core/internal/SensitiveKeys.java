@@ -25,15 +25,23 @@ public final class SensitiveKeys {
    * {@code api key} all become {@code apikey}.
    */
   public static String normalize(String key) {
-    StringBuilder sb = null;
-    for (int i = 0; i < key.length(); i++) {
+    int n = key.length();
+    int i = 0;
+    while (i < n && isPlain(key.charAt(i))) {
+      i++;
+    }
+    if (i == n) {
+      return key; // already normal: most keys are lower case
+    }
+    StringBuilder sb = new StringBuilder(n);
+    sb.append(key, 0, i);
+    for (; i < n; i++) {
       char c = key.charAt(i);
-      boolean plain = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-      if (!plain && sb == null) {
-        sb = new StringBuilder(key.length());
-        sb.append(key, 0, i);
-      }
-      if (sb != null && !plain) {
+      if (isPlain(c)) {
+        sb.append(c);
+      } else if (c >= 'A' && c <= 'Z') {
+        sb.append((char) (c + ('a' - 'A')));
+      } else if (c >= 0x80) {
         int cp = key.codePointAt(i);
         if (Character.isLetterOrDigit(cp)) {
           sb.append(new String(Character.toChars(cp)).toLowerCase(Locale.ROOT));
@@ -41,10 +49,12 @@ public final class SensitiveKeys {
         if (Character.charCount(cp) == 2) {
           i++;
         }
-      } else if (sb != null) {
-        sb.append(c);
-      }
+      } // other ASCII (separators, punctuation, controls) is dropped
     }
-    return sb == null ? key : sb.toString();
+    return sb.toString();
+  }
+
+  private static boolean isPlain(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
   }
 }
