@@ -29,7 +29,10 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Spliterators;
-import java.util.function.Function;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.UUID;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
@@ -120,14 +123,70 @@ public final class ChainExportReader {
 
       @Override
       public Stream<AuditEvent> events() {
-        return lines("event", n -> event(n.get("event")));
+        EventLines lines = new EventLines();
+        return lines("event", lines::event, lines::unparseable);
       }
 
       @Override
       public Stream<Checkpoint> checkpoints() {
-        return lines("checkpoint", n -> CheckpointJson.fromJson(n.get("checkpoint")));
+        return lines("checkpoint", (n, lineNo) -> CheckpointJson.fromJson(n.get("checkpoint")), null);
       }
     };
+  }
+
+  /**
+   * The event lines of one stream, in file order. A line that no longer holds an event as auditkit
+   * wrote it (edited, or not even JSON any more while its start still says it is an event) becomes
+   * a stand-in at the position it holds, so the verdict is MODIFIED there; where its seal cannot be
+   * read, the position is the one after the previous event line.
+   */
+  private final class EventLines {
+    private long lastSequence;
+    private String lastHash = "";
+
+    AuditEvent event(JsonNode line, long lineNo) {
+      JsonNode n = line.get("event");
+      AuditEvent e = n != null && n.isObject() ? ChainExportReader.this.event(n, lineNo, this)
+          : standIn(line.toString(), lineNo, "the line holds no event object");
+      Seal s = e.seal().orElseThrow(); // every event of this reader has one
+      lastSequence = s.sequence();
+      lastHash = s.hash();
+      return e;
+    }
+
+    AuditEvent unparseable(String line, long lineNo, String problem) {
+      AuditEvent e = standIn(line, lineNo, "the line is not valid JSON: " + problem);
+      lastSequence = e.seal().orElseThrow().sequence();
+      lastHash = ""; // unknown: the line held it
+      return e;
+    }
+
+    /** A stand-in for line {@code lineNo}, at the position after the previous event line. */
+    AuditEvent standIn(String line, long lineNo, String problem) {
+      Matcher m = WRITTEN_ID.matcher(line);
+      UUID id = NO_ID;
+      if (m.lookingAt()) {
+        try {
+          id = UUID.fromString(m.group(1));
+        } catch (IllegalArgumentException notAnId) {
+          // stays NO_ID
+        }
+      }
+      return standInFor(id, null, "", fallbackSeal(), lineNo, problem);
+    }
+
+    Seal fallbackSeal() {
+      return new Seal(chainId, lastSequence + 1, lastHash, "");
+    }
+  }
+
+  /** The stand-in for an unreadable event line; its reason is kept for the verdict's detail. */
+  private AuditEvent standInFor(UUID id, Instant at, String atText, Seal seal, long lineNo, String problem) {
+    String reason = "line " + lineNo + ": " + problem;
+    if (unreadable.size() < MAX_REASONS) {
+      unreadable.putIfAbsent(seal.sequence(), reason);
+    }
+    return StandIns.unreadable(id, at, atText, seal, reason);
   }
 
   /**
@@ -135,7 +194,7 @@ public final class ChainExportReader {
    * change (edited in the file) gets a stand-in that does not hash to its seal: MODIFIED there, as
    * for any other edit, instead of stopping the verification.
    */
-  private static AuditEvent event(JsonNode n) {
+  private AuditEvent event(JsonNode n, long lineNo, EventLines lines) {
     try {
       AuditEvent e = EventJson.fromJsonExact(n);
       // everything on the line is covered by the hash: a member auditkit does not write (which the
@@ -152,9 +211,25 @@ public final class ChainExportReader {
       } catch (DateTimeParseException unreadable) {
         at = null;
       }
-      return StandIns.unreadable(UUID.fromString(n.path("id").asText()), at, n.path("occurredAt").asText(),
-          new Seal(seal.path("chainId").asText(), seal.path("sequence").asLong(), seal.path("previousHash").asText(),
-              seal.path("hash").asText()), e.getMessage());
+      UUID id;
+      try {
+        id = UUID.fromString(n.path("id").asText());
+      } catch (IllegalArgumentException notAnId) {
+        id = NO_ID;
+      }
+      // the seal as written, so that the verifier judges its position; one that cannot even be a
+      // seal is taken to stand after the previous event line
+      Seal s = seal.path("chainId").isTextual() && seal.path("sequence").canConvertToLong()
+          && seal.path("sequence").asLong() >= 1 && seal.path("previousHash").isTextual()
+          && seal.path("hash").isTextual()
+          ? new Seal(seal.path("chainId").asText(), seal.path("sequence").asLong(), seal.path("previousHash").asText(),
+              seal.path("hash").asText())
+          : lines.fallbackSeal();
+      try {
+        return standInFor(id, at, n.path("occurredAt").asText(), s, lineNo, e.getMessage());
+      } catch (RuntimeException notAChain) { // the seal names no chain an event can belong to
+        return standInFor(id, at, n.path("occurredAt").asText(), lines.fallbackSeal(), lineNo, e.getMessage());
+      }
     }
   }
 
@@ -171,7 +246,10 @@ public final class ChainExportReader {
   public ChainVerification verify(ChainVerifier verifier, ChainSource source) {
     ChainVerification r = verifier.verify(source);
     if (!r.ok()) {
-      return r;
+      String why = unreadable.get(r.position());
+      return why == null ? r : new ChainVerification(r.chainId(), r.kind().orElseThrow(), r.position(), r.eventId().orElse(null),
+          r.detail() + " (" + why + ")", r.eventsChecked(), r.checkpointsChecked(), r.lastSequence(), r.headHash(),
+          r.warnings());
     }
     JsonNode end = endLine();
     String problem = null;
@@ -188,18 +266,33 @@ public final class ChainExportReader {
   }
 
   private JsonNode endLine() {
-    try (Stream<JsonNode> s = lines("end", n -> n)) {
+    try (Stream<JsonNode> s = lines("end", (n, lineNo) -> n, null)) {
       return s.reduce((a, b) -> b).orElse(null);
     }
   }
 
   private long countLines(String type) {
-    try (Stream<JsonNode> s = lines(type, n -> n)) {
+    try (Stream<Object> s = lines(type, (n, lineNo) -> n, (line, lineNo, problem) -> line)) {
       return s.count();
     }
   }
 
-  private <T> Stream<T> lines(String type, Function<JsonNode, T> mapper) {
+  /** Maps a parsed line of the wanted type; gets its line number. */
+  private interface LineMapper<T> {
+    T map(JsonNode line, long lineNo);
+  }
+
+  /** Maps a line that starts as one of the wanted type but is not JSON. */
+  private interface Unparseable<T> {
+    T map(String line, long lineNo, String problem);
+  }
+
+  /**
+   * The lines of {@code type}, mapped. A line that is not JSON fails the stream with a {@link
+   * ChainExportException} naming it, unless it starts as a line of this type (the writer puts
+   * {@code "type"} first) and {@code unparseable} is given, which maps it instead.
+   */
+  private <T> Stream<T> lines(String type, LineMapper<T> mapper, Unparseable<T> unparseable) {
     BufferedReader r;
     try {
       r = Files.newBufferedReader(file, StandardCharsets.UTF_8);
@@ -230,12 +323,22 @@ public final class ChainExportReader {
           if (line.startsWith("{\"type\":\"") && !line.startsWith(prefix)) {
             continue; // another line type, written by our writer with "type" first
           }
-          JsonNode n = parse(line, lineNo);
+          JsonNode n;
+          try {
+            n = parse(line, lineNo);
+          } catch (ChainExportException notJson) {
+            if (unparseable == null || !line.startsWith(prefix)) {
+              throw notJson;
+            }
+            next = unparseable.map(line, lineNo, notJson.getCause() instanceof JsonProcessingException j
+                ? j.getOriginalMessage() : "not a JSON object");
+            continue;
+          }
           if (!type.equals(n.path("type").asText())) {
             continue;
           }
           try {
-            next = mapper.apply(n);
+            next = mapper.map(n, lineNo);
           } catch (RuntimeException e) {
             throw new ChainExportException(file + " line " + lineNo + ": malformed " + type + ": " + e.getMessage(), e);
           }
@@ -261,6 +364,16 @@ public final class ChainExportReader {
       }
     });
   }
+
+  /** The id of an event line as the writer starts it, to name an event whose line no longer parses. */
+  private static final Pattern WRITTEN_ID = Pattern.compile("\\{\"type\":\"event\",\"event\":\\{\"id\":\"([0-9a-fA-F-]{36})\"");
+  /** The id named for an event line whose id cannot be read. */
+  private static final UUID NO_ID = new UUID(0, 0);
+  /** Reasons kept for the verdict: the first bad position is one of the first stand-ins. */
+  private static final int MAX_REASONS = 1_000;
+
+  /** Why the event line at a sequence was unreadable, from this reader's event streams. */
+  private final Map<Long, String> unreadable = new ConcurrentHashMap<>();
 
   /** Equal JSON values, numbers compared by value (a line reads 7 as an int where the writer held a long). */
   private static final java.util.Comparator<JsonNode> SAME_VALUE = (a, b) -> {

@@ -86,9 +86,58 @@ class ChainExportTest {
       assertThat(r.out).contains("VERDICT: TAMPERED - MODIFIED at t:org-7#7");
     }
     Run r = verifyWithEvent7Edited("\"role\":\"admin\"", "\"role\":\"auditor\",\"role\":\"admin\"");
-    assertThat(r.exit).as(r.all()).isEqualTo(2);
+    assertThat(r.exit).as(r.all()).isEqualTo(1);
     int line = lineOfEvent(Files.readAllLines(export(chain)), 7) + 1;
-    assertThat(r.err).contains("line " + line).contains("Duplicate field");
+    assertThat(r.out).contains("VERDICT: TAMPERED - MODIFIED at t:org-7#7", "line " + line, "Duplicate field");
+  }
+
+  /**
+   * An event line edited so that it is no JSON any more, or so that its id or seal can no longer be
+   * read, is MODIFIED at the position it holds, and the verdict names the line: the writer never
+   * writes such a line. A line whose start no longer says what it is stays unreadable.
+   */
+  @Test
+  void eventLinesThatNoLongerParse_areModifiedAtTheirPosition() throws Exception {
+    Path file = export(chain);
+    List<String> original = Files.readAllLines(file);
+    int at = lineOfEvent(original, 9);
+    String line9 = original.get(at);
+    String id9 = chain.at(9).id().toString();
+    java.util.Map<String, String> edits = new java.util.LinkedHashMap<>();
+    edits.put("cut short", line9.substring(0, line9.length() / 2));
+    edits.put("NUL in the middle", line9.substring(0, 80) + "\u0000" + line9.substring(80));
+    edits.put("the id edited", line9.replace(id9, "not-an-id"));
+    edits.put("the sequence edited", line9.replace("\"sequence\":9,", "\"sequence\":\"nine\","));
+    edits.put("no event object", "{\"type\":\"event\",\"event\":[1,2]}");
+    for (var edit : edits.entrySet()) {
+      List<String> lines = new ArrayList<>(original);
+      lines.set(at, edit.getValue());
+      Files.write(file, lines);
+      ChainVerification r = ChainExportReader.open(file).verify(ChainVerifier.builder(SIGNER.keys()).build());
+      assertThat(r.ok()).as(edit.getKey()).isFalse();
+      assertThat(r.kind()).as(edit.getKey() + ": " + r.summary()).contains(TamperKind.MODIFIED);
+      assertThat(r.position()).as(edit.getKey()).isEqualTo(9);
+      assertThat(r.detail()).as(edit.getKey()).contains("line " + (at + 1));
+      if (!edit.getKey().equals("the id edited") && !edit.getKey().equals("no event object")) {
+        assertThat(r.eventId()).as(edit.getKey() + " names the event by the id the line still holds")
+            .contains(chain.at(9).id());
+      }
+    }
+    // the last event line cut short (the end line follows it)
+    List<String> lines = new ArrayList<>(original);
+    int last = lineOfEvent(original, 22);
+    lines.set(last, original.get(last).substring(0, 40));
+    Files.write(file, lines);
+    Run r = cli("verify", file.toString(), "--public-key", publicKey().toString());
+    assertThat(r.exit).as(r.all()).isEqualTo(1);
+    assertThat(r.out).contains("VERDICT: TAMPERED - MODIFIED at t:org-7#22", "line " + (last + 1));
+    // a line whose start no longer says what it is cannot be placed: the file cannot be verified
+    lines = new ArrayList<>(original);
+    lines.set(at, "garbage");
+    Files.write(file, lines);
+    r = cli("verify", file.toString(), "--public-key", publicKey().toString());
+    assertThat(r.exit).as(r.all()).isEqualTo(2);
+    assertThat(r.err).contains("line " + (at + 1));
   }
 
   @Test
@@ -149,13 +198,13 @@ class ChainExportTest {
     Path notExport = Files.writeString(dir.resolve("x.jsonl"), "{\"hello\":1}\n");
     assertThat(cli("verify", notExport.toString(), "--public-key", key.toString()).err).contains("not an auditkit chain export");
     List<String> lines = new ArrayList<>(Files.readAllLines(file));
-    lines.set(3, "{\"type\":\"event\",\"event\":{\"id\":\"nope\"");
+    lines.set(3, "{\"hello\":\"nope\"");
     Files.write(file, lines);
     Run r = cli("verify", file.toString(), "--public-key", key.toString());
     assertThat(r.exit).isEqualTo(2);
     assertThat(r.out).contains("VERDICT: CANNOT VERIFY");
     assertThat(r.err).contains("line 4");
-    lines.set(3, "{\"type\":\"event\",\"event\":{\"id\":\"nope\"}}\u0000");
+    lines.set(3, "{\"type\":\"checkpoint\",\"checkpoint\":{\"chainId\":");
     Files.write(file, lines);
     assertThat(cli("verify", file.toString(), "--public-key", key.toString()).exit).isEqualTo(2);
   }
