@@ -124,12 +124,12 @@ public final class ChainExportReader {
       @Override
       public Stream<AuditEvent> events() {
         EventLines lines = new EventLines();
-        return lines("event", lines::event, lines::unparseable);
+        return lines("event", lines::event, lines::unparseable, lines::checkpoint);
       }
 
       @Override
       public Stream<Checkpoint> checkpoints() {
-        return lines("checkpoint", (n, lineNo) -> CheckpointJson.fromJson(n.get("checkpoint")), null);
+        return lines("checkpoint", (n, lineNo) -> CheckpointJson.fromJson(n.get("checkpoint")), null, null);
       }
     };
   }
@@ -141,8 +141,19 @@ public final class ChainExportReader {
    * read, the position is the one after the previous event line.
    */
   private final class EventLines {
+    /** The position before the next event line: the previous event's, or a later checkpoint's. */
     private long lastSequence;
     private String lastHash = "";
+
+    /** A checkpoint line: the writer puts it after its event, or first, before a purged chain's events. */
+    void checkpoint(JsonNode line) {
+      JsonNode cp = line.path("checkpoint");
+      long seq = cp.path("sequence").asLong(0);
+      if (seq > lastSequence) {
+        lastSequence = seq;
+        lastHash = cp.path("headHash").asText("");
+      }
+    }
 
     AuditEvent event(JsonNode line, long lineNo) {
       JsonNode n = line.get("event");
@@ -155,14 +166,18 @@ public final class ChainExportReader {
     }
 
     AuditEvent unparseable(String line, long lineNo, String problem) {
-      AuditEvent e = standIn(line, lineNo, "the line is not valid JSON: " + problem);
+      AuditEvent e = standIn(line, lineNo, "the line is not valid JSON: " + problem, true);
       lastSequence = e.seal().orElseThrow().sequence();
       lastHash = ""; // unknown: the line held it
       return e;
     }
 
-    /** A stand-in for line {@code lineNo}, at the position after the previous event line. */
     AuditEvent standIn(String line, long lineNo, String problem) {
+      return standIn(line, lineNo, problem, false);
+    }
+
+    /** A stand-in for line {@code lineNo}, at the position after the previous event line. */
+    AuditEvent standIn(String line, long lineNo, String problem, boolean notJson) {
       Matcher m = WRITTEN_ID.matcher(line);
       UUID id = NO_ID;
       if (m.lookingAt()) {
@@ -172,7 +187,7 @@ public final class ChainExportReader {
           // stays NO_ID
         }
       }
-      return standInFor(id, null, "", fallbackSeal(), lineNo, problem);
+      return standInFor(id, null, "", fallbackSeal(), lineNo, problem, notJson);
     }
 
     Seal fallbackSeal() {
@@ -180,14 +195,22 @@ public final class ChainExportReader {
     }
   }
 
-  /** The stand-in for an unreadable event line; its reason is kept for the verdict's detail. */
-  private AuditEvent standInFor(UUID id, Instant at, String atText, Seal seal, long lineNo, String problem) {
+  /** The stand-in for an unreadable event line; why is kept for the verdict (see {@link #verify}). */
+  private AuditEvent standInFor(UUID id, Instant at, String atText, Seal seal, long lineNo, String problem,
+      boolean notJson) {
     String reason = "line " + lineNo + ": " + problem;
+    AuditEvent standIn = StandIns.unreadable(id, at, atText, seal, reason);
     if (unreadable.size() < MAX_REASONS) {
-      unreadable.putIfAbsent(seal.sequence(), reason);
+      unreadable.putIfAbsent(new Place(seal.sequence(), id), new Unreadable(lineNo, reason, notJson));
     }
-    return StandIns.unreadable(id, at, atText, seal, reason);
+    return standIn;
   }
+
+  /** A stand-in's place: the position its seal names and the id it carries, as a verdict names them. */
+  private record Place(long sequence, UUID id) {}
+
+  /** Why the event line {@code lineNo} became a stand-in; {@code notJson} when it did not parse. */
+  private record Unreadable(long lineNo, String reason, boolean notJson) {}
 
   /**
    * The event of a line, hashed as written rather than cleaned up. One the model refuses or would
@@ -226,17 +249,20 @@ public final class ChainExportReader {
               seal.path("hash").asText())
           : lines.fallbackSeal();
       try {
-        return standInFor(id, at, n.path("occurredAt").asText(), s, lineNo, e.getMessage());
+        return standInFor(id, at, n.path("occurredAt").asText(), s, lineNo, e.getMessage(), false);
       } catch (RuntimeException notAChain) { // the seal names no chain an event can belong to
-        return standInFor(id, at, n.path("occurredAt").asText(), lines.fallbackSeal(), lineNo, e.getMessage());
+        return standInFor(id, at, n.path("occurredAt").asText(), lines.fallbackSeal(), lineNo, e.getMessage(), false);
       }
     }
   }
 
   /**
-   * Verifies the export with {@code verifier} and checks its end line.
+   * Verifies the export with {@code verifier} and checks its end line. An event line that no longer
+   * holds an event auditkit wrote is MODIFIED at its position, and the detail names the line; the
+   * last line cut off inside an event, with no end line after it, is TRUNCATED there (a copy that
+   * stopped). One reader verifies one export at a time.
    *
-   * @throws ChainExportException for unreadable or malformed content
+   * @throws ChainExportException for unreadable or malformed content that cannot be placed in the chain
    */
   public ChainVerification verify(ChainVerifier verifier) {
     return verify(verifier, source());
@@ -244,12 +270,22 @@ public final class ChainExportReader {
 
   /** Like {@link #verify(ChainVerifier)} over another source built on this export (e.g. with witness checkpoints). */
   public ChainVerification verify(ChainVerifier verifier, ChainSource source) {
+    unreadable.clear();
     ChainVerification r = verifier.verify(source);
     if (!r.ok()) {
-      String why = unreadable.get(r.position());
-      return why == null ? r : new ChainVerification(r.chainId(), r.kind().orElseThrow(), r.position(), r.eventId().orElse(null),
-          r.detail() + " (" + why + ")", r.eventsChecked(), r.checkpointsChecked(), r.lastSequence(), r.headHash(),
-          r.warnings());
+      Unreadable why = r.eventId().map(id -> unreadable.get(new Place(r.position(), id))).orElse(null);
+      if (why == null) {
+        return r;
+      }
+      if (why.notJson() && why.lineNo() == lastLine() && endLine() == null) {
+        return new ChainVerification(r.chainId(), TamperKind.TRUNCATED, r.position(), null,
+            "the file ends inside the line of #" + r.position() + " (line " + why.lineNo() + ") and has no end line: "
+            + "it was cut short", r.eventsChecked(), r.checkpointsChecked(), r.lastSequence(), r.headHash(),
+            r.warnings());
+      }
+      return new ChainVerification(r.chainId(), r.kind().orElseThrow(), r.position(), r.eventId().orElse(null),
+          r.detail() + " (" + why.reason() + ")", r.eventsChecked(), r.checkpointsChecked(), r.lastSequence(),
+          r.headHash(), r.warnings());
     }
     JsonNode end = endLine();
     String problem = null;
@@ -265,14 +301,32 @@ public final class ChainExportReader {
         r.eventsChecked(), r.checkpointsChecked(), r.lastSequence(), r.headHash(), r.warnings());
   }
 
+  /** The number of the file's last line that is not blank. */
+  private long lastLine() {
+    try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      long n = 0;
+      long last = 0;
+      String line;
+      while ((line = r.readLine()) != null) {
+        n++;
+        if (!line.isBlank()) {
+          last = n;
+        }
+      }
+      return last;
+    } catch (IOException e) {
+      throw new ChainExportException("cannot read " + file + ": " + e, e);
+    }
+  }
+
   private JsonNode endLine() {
-    try (Stream<JsonNode> s = lines("end", (n, lineNo) -> n, null)) {
+    try (Stream<JsonNode> s = lines("end", (n, lineNo) -> n, null, null)) {
       return s.reduce((a, b) -> b).orElse(null);
     }
   }
 
   private long countLines(String type) {
-    try (Stream<Object> s = lines(type, (n, lineNo) -> n, (line, lineNo, problem) -> line)) {
+    try (Stream<Object> s = lines(type, (n, lineNo) -> n, (line, lineNo, problem) -> line, null)) {
       return s.count();
     }
   }
@@ -290,9 +344,12 @@ public final class ChainExportReader {
   /**
    * The lines of {@code type}, mapped. A line that is not JSON fails the stream with a {@link
    * ChainExportException} naming it, unless it starts as a line of this type (the writer puts
-   * {@code "type"} first) and {@code unparseable} is given, which maps it instead.
+   * {@code "type"} first) and {@code unparseable} is given, which maps it instead. So does a line
+   * of a type no export holds: the writer writes none, and skipping it would let anything be added
+   * to a file that still verifies. {@code checkpoints}, if given, sees the checkpoint lines.
    */
-  private <T> Stream<T> lines(String type, LineMapper<T> mapper, Unparseable<T> unparseable) {
+  private <T> Stream<T> lines(String type, LineMapper<T> mapper, Unparseable<T> unparseable,
+      java.util.function.Consumer<JsonNode> checkpoints) {
     BufferedReader r;
     try {
       r = Files.newBufferedReader(file, StandardCharsets.UTF_8);
@@ -320,7 +377,11 @@ public final class ChainExportReader {
           if (lineNo == 1 || line.isBlank()) {
             continue;
           }
-          if (line.startsWith("{\"type\":\"") && !line.startsWith(prefix)) {
+          boolean other = line.startsWith("{\"type\":\"") && !line.startsWith(prefix);
+          if (other && !line.startsWith(CHECKPOINT_LINE) && !KNOWN.contains(typeOf(line))) {
+            throw new ChainExportException(file + " line " + lineNo + ": not a line an auditkit export holds");
+          }
+          if (other && (checkpoints == null || !line.startsWith(CHECKPOINT_LINE))) {
             continue; // another line type, written by our writer with "type" first
           }
           JsonNode n;
@@ -334,7 +395,15 @@ public final class ChainExportReader {
                 ? j.getOriginalMessage() : "not a JSON object");
             continue;
           }
-          if (!type.equals(n.path("type").asText())) {
+          String nType = n.path("type").asText();
+          if (!KNOWN.contains(nType)) {
+            throw new ChainExportException(file + " line " + lineNo + ": not a line an auditkit export holds");
+          }
+          if (checkpoints != null && nType.equals("checkpoint")) {
+            checkpoints.accept(n);
+            continue;
+          }
+          if (!type.equals(nType)) {
             continue;
           }
           try {
@@ -365,6 +434,17 @@ public final class ChainExportReader {
     });
   }
 
+  /** The line types an export holds after its header. */
+  private static final java.util.Set<String> KNOWN = java.util.Set.of("event", "checkpoint", "end");
+  private static final String CHECKPOINT_LINE = "{\"type\":\"checkpoint\"";
+
+  /** The type a line starting {@code {"type":"} names, up to the next quote (or the rest of the line). */
+  private static String typeOf(String line) {
+    int from = "{\"type\":\"".length();
+    int to = line.indexOf('"', from);
+    return to < 0 ? line.substring(from) : line.substring(from, to);
+  }
+
   /** The id of an event line as the writer starts it, to name an event whose line no longer parses. */
   private static final Pattern WRITTEN_ID = Pattern.compile("\\{\"type\":\"event\",\"event\":\\{\"id\":\"([0-9a-fA-F-]{36})\"");
   /** The id named for an event line whose id cannot be read. */
@@ -372,8 +452,8 @@ public final class ChainExportReader {
   /** Reasons kept for the verdict: the first bad position is one of the first stand-ins. */
   private static final int MAX_REASONS = 1_000;
 
-  /** Why the event line at a sequence was unreadable, from this reader's event streams. */
-  private final Map<Long, String> unreadable = new ConcurrentHashMap<>();
+  /** Why event lines became stand-ins, by their place, from the event streams of the verify under way. */
+  private final Map<Place, Unreadable> unreadable = new ConcurrentHashMap<>();
 
   /** Equal JSON values, numbers compared by value (a line reads 7 as an int where the writer held a long). */
   private static final java.util.Comparator<JsonNode> SAME_VALUE = (a, b) -> {
@@ -384,7 +464,8 @@ public final class ChainExportReader {
   };
 
   /** A key twice in one object is no JSON auditkit writes, and readers disagree on which one counts. */
-  private static final ObjectReader LINES = Json.MAPPER.reader().with(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
+  private static final ObjectReader LINES = Json.MAPPER.reader().with(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS); // no text after the object
 
   private static JsonNode parse(String line, long lineNo) {
     try {

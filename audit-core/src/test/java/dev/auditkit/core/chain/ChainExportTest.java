@@ -140,6 +140,96 @@ class ChainExportTest {
     assertThat(r.err).contains("line " + (at + 1));
   }
 
+  /** A copy that stopped inside the last event line, so there is no end line: TRUNCATED there, not MODIFIED. */
+  @Test
+  void fileCutInsideItsLastEventLine_isTruncatedThere() throws Exception {
+    List<String> lines = Files.readAllLines(export(chain));
+    int last = lineOfEvent(lines, 22);
+    List<String> cut = new ArrayList<>(lines.subList(0, last));
+    cut.add(lines.get(last).substring(0, 100));
+    ChainVerification r = verify(cut);
+    assertThat(r.kind()).as(r.summary()).contains(TamperKind.TRUNCATED);
+    assertThat(r.position()).isEqualTo(22);
+    assertThat(r.detail()).contains("line " + (last + 1));
+    // the same line cut short with the end line still after it was edited, not cut
+    cut.add(lines.get(lines.size() - 1));
+    r = verify(cut);
+    assertThat(r.kind()).as(r.summary()).contains(TamperKind.MODIFIED);
+  }
+
+  /**
+   * The detail names the line of the event the verdict is about: here #9 is edited (it still
+   * parses) and #10's line, made unreadable, claims #9's place; the verdict is about #9.
+   */
+  @Test
+  void theVerdictsDetail_namesTheLineOfTheEventItIsAbout() throws Exception {
+    List<String> lines = Files.readAllLines(export(chain));
+    int at9 = lineOfEvent(lines, 9);
+    int at10 = lineOfEvent(lines, 10);
+    lines.set(at9, lines.get(at9).replace("\"role\":\"", "\"role\":\"x"));
+    lines.set(at10, lines.get(at10).replace("\"sequence\":10,", "\"sequence\":9,")
+        .replace("{\"type\":\"event\",\"event\":{", "{\"type\":\"event\",\"event\":{\"zz\":1,"));
+    ChainExportReader reader = ChainExportReader.open(Files.write(dir.resolve("two.jsonl"), lines));
+    ChainVerification r = reader.verify(ChainVerifier.builder(SIGNER.keys()).build());
+    assertThat(r.kind()).contains(TamperKind.MODIFIED);
+    assertThat(r.position()).isEqualTo(9);
+    assertThat(r.eventId()).contains(chain.at(9).id());
+    assertThat(r.detail()).doesNotContain("line " + (at10 + 1));
+    // a second verify of the same reader gives the same verdict (nothing left over from the first)
+    assertThat(reader.verify(ChainVerifier.builder(SIGNER.keys()).build()).detail()).isEqualTo(r.detail());
+  }
+
+  /** A purged chain (it starts after checkpoint #5) whose first event line is cut short: MODIFIED at #6. */
+  @Test
+  void purgedChain_whoseFirstLineNoLongerParses_isModifiedAtItsFirstPosition() throws Exception {
+    List<String> lines = new ArrayList<>(Files.readAllLines(export(chain)));
+    for (int seq = 5; seq >= 1; seq--) {
+      lines.remove(lineOfEvent(lines, seq));
+    }
+    int end = lines.size() - 1;
+    lines.set(end, lines.get(end).replace("\"events\":22", "\"events\":17"));
+    assertThat(verify(lines).ok()).as("the purged export verifies").isTrue();
+    int at6 = lineOfEvent(lines, 6);
+    lines.set(at6, lines.get(at6).substring(0, 100));
+    ChainVerification r = verify(lines);
+    assertThat(r.kind()).as(r.summary()).contains(TamperKind.MODIFIED);
+    assertThat(r.position()).isEqualTo(6);
+  }
+
+  /**
+   * Nothing may be added to an export that still verifies: a line of a type no export holds, a
+   * second header, a JSON line without a type, or text after a line's object.
+   */
+  @Test
+  void linesAnExportDoesNotHold_failTheVerification() throws Exception {
+    List<String> original = Files.readAllLines(export(chain));
+    int at = lineOfEvent(original, 9);
+    for (String added : List.of("{\"type\":\"note\",\"text\":\"approved by cfo\"}", "{\"type\":\"eventual\"}",
+        "{\"type\":\"note", original.get(0), "{\"hello\":1}", "[1,2]")) {
+      List<String> lines = new ArrayList<>(original);
+      lines.add(at + 1, added);
+      Path file = Files.write(dir.resolve("added.jsonl"), lines);
+      assertThatThrownBy(() -> ChainExportReader.open(file).verify(ChainVerifier.builder(SIGNER.keys()).build()))
+          .as(added).isInstanceOf(ChainExportException.class).hasMessageContaining("line " + (at + 2));
+    }
+    // text after the object of an event line is an edit of that event; after another line's, unreadable
+    List<String> lines = new ArrayList<>(original);
+    lines.set(at, original.get(at) + " {\"role\":\"admin\"}");
+    ChainVerification r = verify(lines);
+    assertThat(r.kind()).as(r.summary()).contains(TamperKind.MODIFIED);
+    assertThat(r.position()).isEqualTo(9);
+    lines = new ArrayList<>(original);
+    lines.set(lines.size() - 1, original.get(original.size() - 1) + "x");
+    Path file = Files.write(dir.resolve("end.jsonl"), lines);
+    assertThatThrownBy(() -> ChainExportReader.open(file).verify(ChainVerifier.builder(SIGNER.keys()).build()))
+        .isInstanceOf(ChainExportException.class).hasMessageContaining("line " + lines.size());
+  }
+
+  private ChainVerification verify(List<String> lines) throws Exception {
+    Path file = Files.write(dir.resolve("edited.jsonl"), lines);
+    return ChainExportReader.open(file).verify(ChainVerifier.builder(SIGNER.keys()).build());
+  }
+
   @Test
   void cli_exportCutShort_isTruncated() throws Exception {
     Path file = export(chain);
