@@ -749,10 +749,16 @@ public final class AsyncDispatcher {
       oldest = Math.min(oldest, Math.min(inflightOldest, setAsideOldest));
       setAsideCount = setAside.size();
     }
+    // read after the oldest times: the writer counts a batch off before it clears the batch's time,
+    // so with nothing left unshipped now, a time read above belongs to events shipped meanwhile
+    long waiting = Math.max(0, unshipped.get());
+    if (waiting == 0) {
+      oldest = Long.MAX_VALUE;
+    }
     return new DeliveryStats(queue.size() + ownOverflow.size(), settings.queueCapacity(), spilled, spilledTotal,
         journal == null ? 0 : journal.bytes(),
         settings.journal() != null, journal != null && journal.degraded(), oldest == Long.MAX_VALUE ? -1 : oldest,
-        Math.max(0, unshipped.get()), shipped.get(), dropped.get(), setAsideCount + refusedInJournal.count(),
+        waiting, shipped.get(), dropped.get(), setAsideCount + refusedInJournal.count(),
         corrupt.get(), consecutiveFailures + spillReadFailures,
         lastError,
         lastErrorAt, roomWaiters.get() + blockedCallers.get());
