@@ -116,8 +116,19 @@ public final class Journal implements AutoCloseable {
   /** The spilled part of the journal, records no queue holds (guarded by appendLock). */
   private final JournalSpill spill = new JournalSpill();
 
+  /** Opens a new segment's file for reading and writing; tests put faults in here. */
+  interface SegmentFiles {
+    SegmentFiles REAL = f -> FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+        StandardOpenOption.WRITE);
+
+    FileChannel create(Path file) throws IOException;
+  }
+
+  private final SegmentFiles segmentFiles;
+
   private Journal(Path dir, JournalDurability durability, long segmentBytes, long capacity,
-      BiConsumer<String, Throwable> errors) {
+      BiConsumer<String, Throwable> errors, SegmentFiles segmentFiles) {
+    this.segmentFiles = segmentFiles;
     this.dir = dir;
     this.directory = new JournalDirectory(dir);
     this.capacity = capacity;
@@ -152,7 +163,13 @@ public final class Journal implements AutoCloseable {
    */
   public static Journal open(Path dir, JournalDurability durability, long segmentBytes, long capacity,
       BiConsumer<String, Throwable> errors) {
-    Journal j = new Journal(dir.toAbsolutePath().normalize(), durability, segmentBytes, capacity, errors);
+    return open(dir, durability, segmentBytes, capacity, errors, SegmentFiles.REAL);
+  }
+
+  /** As {@link #open(Path, JournalDurability, long, long, BiConsumer)}, with segment files opened by {@code files}. */
+  static Journal open(Path dir, JournalDurability durability, long segmentBytes, long capacity,
+      BiConsumer<String, Throwable> errors, SegmentFiles files) {
+    Journal j = new Journal(dir.toAbsolutePath().normalize(), durability, segmentBytes, capacity, errors, files);
     boolean interrupted = OwedInterrupt.setAside(); // the thread building the log may be interrupted too
     try {
       j.lockAndScan();
@@ -627,10 +644,18 @@ public final class Journal implements AutoCloseable {
     if (!Files.exists(old.file()) && !restore(old)) {
       return; // the segment failed instead (reported), and there is no active segment
     }
-    forceIfPowerLoss(old);
+    boolean forced = durability != JournalDurability.POWER_LOSS || forceFile(old);
+    // the calls waiting for this fsync return, as after a failed group commit: their events are
+    // still shipped from memory (the queue, or the file in the page cache for spilled ones)
     durable.accumulateAndGet(written, Math::max);
     active = null;
     old.seal();
+    if (!forced) {
+      // a disk that failed an fsync is not trusted with the next segment at once
+      retryAt = retryTime();
+      degrade("fsync of journal segment " + old.file() + " failed when it was full", null);
+      return;
+    }
     startSegment();
   }
 
@@ -732,7 +757,7 @@ public final class Journal implements AutoCloseable {
     Path f = directory.nextSegment();
     FileChannel ch = null;
     try {
-      ch = FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      ch = segmentFiles.create(f);
       long sequence = directory.used();
       ByteBuffer header = ByteBuffer.allocate(JournalRecord.SEGMENT_HEADER)
           .putLong(0, mapping ? JournalRecord.SEGMENT_MAGIC_MAPPED : JournalRecord.SEGMENT_MAGIC);
