@@ -14,7 +14,9 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -648,6 +650,12 @@ public final class AuditEvent {
       long bound = 0; // an upper bound of the entries' size so far, while it stays under the limit
       long bytes = -1; // their exact size, once the bound no longer proves them small enough
       String previous = null;
+      // one change per path: the hash sorts changes, so the order of two with one path would not be
+      // covered by it. Paths that became equal when cleaned (control characters removed, cut to the
+      // limit, blank) are told apart by a suffix
+      Set<String> paths = new HashSet<>();
+      int renamed = 0;
+      String firstRenamed = null;
       for (FieldChange c : changes) {
         String path = line("changes.path", c.path(), limits.textLength());
         if (path.isBlank()) {
@@ -655,6 +663,14 @@ public final class AuditEvent {
         }
         if (exact && previous != null && previous.compareTo(path) > 0) {
           throw new InvalidAuditEventException("changes", "are not sorted by path, as auditkit stores them");
+        }
+        if (!paths.add(path)) {
+          if (exact) {
+            throw new InvalidAuditEventException("changes", "name the path " + path + " twice, which auditkit never stores");
+          }
+          path = distinct(path, paths, limits.textLength());
+          renamed++;
+          firstRenamed = firstRenamed == null ? path : firstRenamed;
         }
         previous = path;
         JsonNode from = json("changes.from", c.fromNode().deepCopy(), limits.snapshotBytes());
@@ -678,8 +694,24 @@ public final class AuditEvent {
         }
         out.add(FieldChange.of(path, from, to));
       }
+      if (renamed > 0) {
+        notes.add(renamed + " change(s) had the path of another once cleaned; they are stored with a #n suffix (first: "
+            + firstRenamed + ")");
+      }
       out.sort((x, y) -> x.path().compareTo(y.path()));
       return Collections.unmodifiableList(out);
+    }
+
+    /** {@code path} with the first suffix {@code #2}, {@code #3}, ... that no path in {@code taken} has, within {@code max}. */
+    private static String distinct(String path, Set<String> taken, int max) {
+      for (int n = 2; ; n++) {
+        String suffix = "#" + n;
+        int keep = Math.max(0, Math.min(path.codePointCount(0, path.length()), max - suffix.length()));
+        String candidate = path.substring(0, path.offsetByCodePoints(0, keep)) + suffix;
+        if (taken.add(candidate)) {
+          return candidate;
+        }
+      }
     }
 
     private static String emptyToNull(String s) {

@@ -77,6 +77,41 @@ class ExactBuildTest {
     });
   }
 
+  /**
+   * One change per path: the hash sorts changes, so it would not cover the order of two changes
+   * with one path, and swapping them in the store would go unnoticed. Exactly, a second change with
+   * a path is refused (MODIFIED); leniently, paths that became equal when cleaned are told apart.
+   */
+  @Test
+  void twoChangesWithOnePath_areRefusedExactly_andToldApartWhenCleaningMadeThem() {
+    JsonNode one = Json.MAPPER.valueToTree(1);
+    JsonNode two = Json.MAPPER.valueToTree(2);
+    assertThatThrownBy(() -> exact(stored().changes(List.of(FieldChange.of("status", one, two),
+        FieldChange.of("status", two, one)))))
+        .isInstanceOfSatisfying(InvalidAuditEventException.class, e -> assertThat(e.field()).isEqualTo("changes"))
+        .hasMessageContaining("status twice");
+
+    AuditEvent e = stored().changes(List.of(FieldChange.of("ab", one, two), FieldChange.of("a\u0001b", two, one),
+        FieldChange.of("\u0001", one, one), FieldChange.of("\u0002", two, two), FieldChange.of("ab#2", one, null))).build();
+    // in the order given: "a\u0001b" became "ab", so it is "ab#2", and the given "ab#2" then "ab#2#2"
+    assertThat(e.changes()).extracting(FieldChange::path).containsExactly("_", "_#2", "ab", "ab#2", "ab#2#2");
+    assertThat(e.changes()).filteredOn(c -> c.path().equals("ab#2")).singleElement()
+        .satisfies(c -> assertThat(c.fromNode()).isEqualTo(two));
+    assertThat(e.changes()).filteredOn(c -> c.path().equals("ab#2#2")).singleElement()
+        .satisfies(c -> assertThat(c.toNode().isNull()).isTrue());
+    assertThat(e.metadata().get(AuditEvent.NOTES_KEY).toString()).contains("3 change(s) had the path of another");
+    assertThat(exact(e.toBuilder())).as("what the lenient build made builds exactly").isEqualTo(e);
+
+    // paths cut to the limit stay within it
+    AuditLimits limits = AuditLimits.defaults();
+    String longPath = "p".repeat(limits.textLength() + 50);
+    AuditEvent cut = stored().changes(List.of(FieldChange.of(longPath + "x", one, two),
+        FieldChange.of(longPath + "y", two, one))).build(limits);
+    assertThat(cut.changes()).extracting(FieldChange::path).doesNotHaveDuplicates()
+        .allSatisfy(p -> assertThat(p.codePointCount(0, p.length())).isLessThanOrEqualTo(limits.textLength()));
+    assertThat(exact(cut.toBuilder())).isEqualTo(cut);
+  }
+
   @Test
   void theLenientBuild_cleansWhatTheExactOneRefuses() {
     AuditEvent lenient = stored().tenantId("org-1\u202e").fromState("")
