@@ -14,12 +14,13 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -654,6 +655,7 @@ public final class AuditEvent {
       // covered by it. Paths that became equal when cleaned (control characters removed, cut to the
       // limit, blank) are told apart by a suffix
       Set<String> paths = new HashSet<>();
+      Map<String, Integer> nextSuffix = new HashMap<>(); // per cleaned path: no search starts at #2 again
       int renamed = 0;
       String firstRenamed = null;
       for (FieldChange c : changes) {
@@ -664,13 +666,17 @@ public final class AuditEvent {
         if (exact && previous != null && previous.compareTo(path) > 0) {
           throw new InvalidAuditEventException("changes", "are not sorted by path, as auditkit stores them");
         }
-        if (!paths.add(path)) {
+        boolean renaming = !paths.add(path);
+        if (renaming) {
           if (exact) {
             throw new InvalidAuditEventException("changes", "name the path " + path + " twice, which auditkit never stores");
           }
-          path = distinct(path, paths, limits.textLength());
-          renamed++;
-          firstRenamed = firstRenamed == null ? path : firstRenamed;
+          String cleaned = path;
+          int n = nextSuffix.getOrDefault(cleaned, 2);
+          while (!paths.add(path = suffixed(cleaned, n, limits.textLength()))) {
+            n++;
+          }
+          nextSuffix.put(cleaned, n + 1);
         }
         previous = path;
         JsonNode from = json("changes.from", c.fromNode().deepCopy(), limits.snapshotBytes());
@@ -693,6 +699,10 @@ public final class AuditEvent {
           break;
         }
         out.add(FieldChange.of(path, from, to));
+        if (renaming) {
+          renamed++;
+          firstRenamed = firstRenamed == null ? path : firstRenamed;
+        }
       }
       if (renamed > 0) {
         notes.add(renamed + " change(s) had the path of another once cleaned; they are stored with a #n suffix (first: "
@@ -702,16 +712,11 @@ public final class AuditEvent {
       return Collections.unmodifiableList(out);
     }
 
-    /** {@code path} with the first suffix {@code #2}, {@code #3}, ... that no path in {@code taken} has, within {@code max}. */
-    private static String distinct(String path, Set<String> taken, int max) {
-      for (int n = 2; ; n++) {
-        String suffix = "#" + n;
-        int keep = Math.max(0, Math.min(path.codePointCount(0, path.length()), max - suffix.length()));
-        String candidate = path.substring(0, path.offsetByCodePoints(0, keep)) + suffix;
-        if (taken.add(candidate)) {
-          return candidate;
-        }
-      }
+    /** {@code path} with the suffix {@code #n}, cut so that the whole stays within {@code max} code points. */
+    private static String suffixed(String path, int n, int max) {
+      String suffix = "#" + n;
+      int keep = Math.max(0, Math.min(path.codePointCount(0, path.length()), max - suffix.length()));
+      return path.substring(0, path.offsetByCodePoints(0, keep)) + suffix;
     }
 
     private static String emptyToNull(String s) {
