@@ -263,6 +263,43 @@ class JournalSpillTest {
     assertThat(segment.resolveSibling(segment.getFileName() + ".corrupt")).as("but kept for inspection").exists();
   }
 
+  /**
+   * close() with the store down reads the oldest spilled records for its report. A damaged one
+   * among them is not kept (the next start skips it too): it is counted as skipped, not among the
+   * events close says stay in the journal, and the next start ships exactly the others.
+   */
+  @Test
+  void aSpilledRecordDamagedBeforeClose_isNotReportedAsKept() throws Exception {
+    GatedSink sink = new GatedSink().failAlways(true);
+    AuditLog audit = journaled(sink, JournalDurability.PROCESS_CRASH).queueCapacity(4).batchSize(10)
+        .closeTimeout(Duration.ofMillis(200)).build();
+    List<UUID> ids = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      ids.add(audit.viewed("job", "j-" + i));
+    }
+    Await.until("spilled", WAIT, () -> audit.health().journalOnly() > 30);
+    Path segment = segments().get(0);
+    List<JournalScan.Entry> records = JournalScan.of(Files.readAllBytes(segment)).entries();
+    JournalScan.Entry victim = records.get(30); // long after the queue filled: spilled
+    try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+      ch.write(ByteBuffer.wrap(new byte[] {(byte) 0xAB, (byte) 0xCD}), victim.offset() + 40);
+    }
+    assertThatThrownBy(audit::close).isInstanceOfSatisfying(UnshippedEventsException.class, e -> {
+      assertThat(e.count()).as("the damaged one is not among those kept").isEqualTo(49);
+      assertThat(e.retainedInJournal()).isTrue();
+      assertThat(e.oldestIds()).doesNotContain(ids.get(30));
+    });
+    assertThat(audit.health().corruptRecordsSkipped()).isEqualTo(1);
+
+    GatedSink next = new GatedSink();
+    try (AuditLog again = journaled(next, JournalDurability.PROCESS_CRASH).build()) {
+      Await.until("replayed", WAIT, () -> next.store.size() == 49);
+    }
+    List<UUID> expected = new ArrayList<>(ids);
+    expected.remove(30);
+    assertThat(next.store.events()).extracting(AuditEvent::id).containsExactlyElementsOf(expected);
+  }
+
   /** Spilling is bounded: at journalCapacity the journal degrades like a full disk, and recovers. */
   @Test
   void aJournalAtItsCapacity_keepsEventsInMemory_callersWait_andJournalingResumesOnceShipped() throws Exception {

@@ -852,7 +852,13 @@ public final class AsyncDispatcher {
     if (journal != null) {
       report.hold(journal.spillSegments()); // before the report reads them (which moves the spill on)
       if (!writer.isAlive()) { // (a writer still alive owns the reading)
-        report.addSpilledIds(journal);
+        // damaged records met there are skipped, as the writer (and the next start) would: not kept
+        long[] damaged = {0};
+        report.addSpilledIds(journal, n -> {
+          lostFromJournal(n);
+          damaged[0] += n;
+        });
+        total = Math.max(0, total - damaged[0]);
       }
     }
     refusedInJournal.reportSegments(report);

@@ -11,6 +11,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,13 +91,14 @@ final class CloseReport {
   /**
    * Names the oldest spilled events the writer did not read back (the spill is in acceptance
    * order, so its first {@link #REPORTED_IDS} are all that can be among the oldest). Only once the
-   * writer has stopped: until then it owns the reading.
+   * writer has stopped: until then it owns the reading. Damaged records met are given to {@code
+   * damaged} (counted, skipped) like the writer's reads do.
    */
-  void addSpilledIds(Journal journal) {
+  void addSpilledIds(Journal journal, LongConsumer damaged) {
     try {
       Journal.Spilled read;
       int named = 0;
-      while (named < REPORTED_IDS && (read = journal.readSpilled(REPORTED_IDS - named, n -> { })) != null) {
+      while (named < REPORTED_IDS && (read = journal.readSpilled(REPORTED_IDS - named, damaged)) != null) {
         named += addIds(read.entries(), REPORTED_IDS - named); // quietly: the last store error stays the one reported
       }
     } catch (IOException e) {
