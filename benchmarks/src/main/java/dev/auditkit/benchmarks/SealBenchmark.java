@@ -46,7 +46,11 @@ public final class SealBenchmark {
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(url);
     config.setMaximumPoolSize(6);
-    CheckpointSigner signer = CheckpointSigner.fromPem(BenchKeys.PRIVATE_PEM, BenchKeys.PUBLIC_PEM);
+    // a key of this run's own (no key file is kept in the repository for benchmarks)
+    java.security.KeyPair keys = CheckpointSigner.newKeyPair();
+    CheckpointSigner signer = CheckpointSigner.fromPem(
+        dev.auditkit.core.chain.internal.Pem.encode("PRIVATE KEY", keys.getPrivate().getEncoded()),
+        dev.auditkit.core.chain.internal.Pem.encode("PUBLIC KEY", keys.getPublic().getEncoded()));
     List<String[]> table = new ArrayList<>();
     try (HikariDataSource ds = new HikariDataSource(config)) {
       System.err.printf("generating %,d events...%n", n);
