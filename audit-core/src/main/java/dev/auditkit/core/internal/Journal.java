@@ -499,9 +499,12 @@ public final class Journal implements AutoCloseable {
           boolean forced = forceFile(seg); // (an interrupt it meets is owed, not met again below)
           if (!forced) {
             // a failed fsync fails the segment: reported, and the journal degrades for a while. The
-            // calls waiting for it return; their events are still shipped from memory
+            // calls waiting for it return; their events are still shipped from memory. The active
+            // segment is failed even when it is a newer one (the failed one filled meanwhile, and its
+            // roll's fsync could succeed: Linux reports a writeback error to one fsync only): the
+            // disk just failed one, as at a roll
             synchronized (appendLock) {
-              if (active == seg) {
+              if (active != null) {
                 failActive(-1, new IOException("fsync of " + seg.file() + " failed: records written to it since its "
                     + "last fsync may not survive a power loss"));
               }

@@ -10,24 +10,35 @@ import java.nio.channels.WritableByteChannel;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A real file channel whose next {@code force} calls fail (as many as {@code failures} holds, which
- * each failure counts down), as {@code fsync} does on a disk that reports an I/O error (EIO).
- * Everything else goes to the real channel.
+ * A real file channel whose {@code force} asks a test first: it may fail it (as {@code fsync} does
+ * on a disk that reports an I/O error, EIO) or hold it. Everything else goes to the real channel.
  */
 final class FaultyChannel extends FileChannel {
   private final FileChannel real;
-  private final AtomicInteger failures;
+  private final Force force;
 
-  FaultyChannel(FileChannel real, AtomicInteger failures) {
+  /** Asked before each {@code force}: throws to fail it. */
+  interface Force {
+    void before() throws IOException;
+  }
+
+  FaultyChannel(FileChannel real, Force force) {
     this.real = real;
-    this.failures = failures;
+    this.force = force;
+  }
+
+  /** The next {@code failures} forces fail (each failure counts it down). */
+  FaultyChannel(FileChannel real, AtomicInteger failures) {
+    this(real, () -> {
+      if (failures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        throw new IOException("Input/output error (a test's failing disk)");
+      }
+    });
   }
 
   @Override
   public void force(boolean metaData) throws IOException {
-    if (failures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-      throw new IOException("Input/output error (a test's failing disk)");
-    }
+    force.before();
     real.force(metaData);
   }
 

@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -65,6 +67,53 @@ class JournalFsyncFailureTest {
     journal.close();
     journal = Journal.open(dir, JournalDurability.POWER_LOSS, SEGMENT, (m, e) -> { });
     return journal.recovered().stream().mapToLong(Journal.Recovered::records).sum();
+  }
+
+  /**
+   * A group commit's fsync fails while another caller fills the segment and the next one starts
+   * (Linux reports a writeback error to one fsync only, so the roll's own fsync may succeed): the
+   * disk just failed, so the journal degrades although the failed segment is no longer the active one.
+   */
+  @Test
+  void aGroupCommitFailingAfterTheSegmentRolled_stillDegradesTheJournal() throws Exception {
+    java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    AtomicBoolean armed = new AtomicBoolean();
+    journal = Journal.open(dir, JournalDurability.POWER_LOSS, SEGMENT, Long.MAX_VALUE, (m, e) -> errors.add(m),
+        f -> new FaultyChannel(Journal.SegmentFiles.REAL.create(f), () -> {
+          if (armed.compareAndSet(true, false)) { // this one force: held, then failed; the others work
+            entered.countDown();
+            try {
+              release.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            throw new IOException("Input/output error (a test's failing disk)");
+          }
+        }));
+    int written = 0;
+    Journal.Appended last = append(++written);
+    int record = JournalRecord.HEADER + PAYLOAD.length;
+    while (last.segment().bytes() + 2L * record < SEGMENT) { // two records short of full
+      last = append(++written);
+    }
+    armed.set(true);
+    java.util.concurrent.atomic.AtomicReference<Journal.Appended> first = new java.util.concurrent.atomic.AtomicReference<>();
+    long firstAt = ++written;
+    Thread groupCommitter = new Thread(() -> first.set(journal.append(firstAt, PAYLOAD)), "group-committer");
+    groupCommitter.start();
+    assertThat(entered.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("its fsync is under way").isTrue();
+    Journal.Appended filling = append(++written); // fills the segment: its fsync works, the next one starts
+    assertThat(filling).isNotNull();
+    assertThat(journal.degraded()).as("not yet").isFalse();
+    release.countDown(); // the group commit's fsync fails now
+    groupCommitter.join(10_000);
+    assertThat(first.get()).as("the call returns").isNotNull();
+    assertThat(journal.degraded()).as("the disk failed an fsync: degraded").isTrue();
+    assertThat(errors).anySatisfy(m -> assertThat(m).contains("Input/output error"));
+    assertThat(append(++written)).as("kept in memory only while degraded").isNull();
+    written--;
+    assertThat(recordsForTheNextStart()).as("every record journaled is in its file").isEqualTo(written);
   }
 
   @Test
