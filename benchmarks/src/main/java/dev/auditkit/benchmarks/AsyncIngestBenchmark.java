@@ -40,7 +40,9 @@ import org.postgresql.copy.CopyManager;
  *
  * PostgreSQL comes from {@code AUDITKIT_PG_URL} (default: the test database); every schema made
  * here is dropped at the end. Each measurement follows a VACUUM ANALYZE and a CHECKPOINT; the
- * table shows the best of two alternating rounds.
+ * first table shows the best of {@code --rounds} (default 2) alternating rounds, the second each
+ * round's rates against that round's COPY and their median, which the machine's swings between
+ * rounds move much less.
  */
 public final class AsyncIngestBenchmark {
   private static final String DEFAULT_URL = "jdbc:postgresql://127.0.0.1:5432/auditkit_test?user=postgres";
@@ -49,6 +51,8 @@ public final class AsyncIngestBenchmark {
   private final int events;
   private final int threads;
   private final int batch;
+  /** Rounds of every measurement, alternating (--rounds). */
+  private int rounds = 2;
   private final List<String> schemas = new ArrayList<>();
 
   private AsyncIngestBenchmark(String url, int events, int threads, int batch) {
@@ -64,16 +68,21 @@ public final class AsyncIngestBenchmark {
     int events = 200_000;
     int threads = 2;
     int batch = 1000;
+    int rounds = 2;
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--events" -> events = Integer.parseInt(args[i + 1]);
         case "--threads" -> threads = Integer.parseInt(args[i + 1]);
         case "--batch" -> batch = Integer.parseInt(args[i + 1]);
+        case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
     String env = System.getenv("AUDITKIT_PG_URL");
-    new AsyncIngestBenchmark(env == null || env.isBlank() ? DEFAULT_URL : env, events, threads, batch).run();
+    AsyncIngestBenchmark b = new AsyncIngestBenchmark(env == null || env.isBlank() ? DEFAULT_URL : env, events, threads,
+        batch);
+    b.rounds = Math.max(1, rounds);
+    b.run();
   }
 
   private String freshSchema() {
@@ -97,24 +106,33 @@ public final class AsyncIngestBenchmark {
       double direct = 0;
       double unsealed = 0;
       byte[] rows = null;
-      for (int round = 1; round <= 2; round++) {
+      // per round, each rate divided by that round's COPY/batch: the machine's speed swings between
+      // rounds (COPY alone moved 63k to 90k rows/s between runs), much less within one
+      double[][] ratios = new double[rounds][4];
+      for (int round = 1; round <= rounds; round++) {
         String schema = freshSchema();
         checkpoint();
-        memory = Math.max(memory, ingestAsync(schema, events, null, true));
+        double m = ingestAsync(schema, events, null, true);
+        memory = Math.max(memory, m);
         if (first == null) {
           first = schema;
           rows = export(first);
         }
         checkpoint();
-        journal = Math.max(journal, ingestAsync(freshSchema(), events, JournalDurability.PROCESS_CRASH, true));
+        double j = ingestAsync(freshSchema(), events, JournalDurability.PROCESS_CRASH, true);
+        journal = Math.max(journal, j);
         checkpoint();
-        unsealed = Math.max(unsealed, ingestAsync(freshSchema(), events, null, false));
+        double u = ingestAsync(freshSchema(), events, null, false);
+        unsealed = Math.max(unsealed, u);
         checkpoint();
         copyOne = Math.max(copyOne, copy(freshSchema(), rows, Integer.MAX_VALUE));
         checkpoint();
-        copyBatched = Math.max(copyBatched, copy(freshSchema(), rows, batch));
+        double c = copy(freshSchema(), rows, batch);
+        copyBatched = Math.max(copyBatched, c);
         checkpoint();
-        direct = Math.max(direct, storeWrite(freshSchema(), events));
+        double d = storeWrite(freshSchema(), events);
+        direct = Math.max(direct, d);
+        ratios[round - 1] = new double[] {d / c, m / c, j / c, u / c};
       }
       System.out.println();
       System.out.printf("%-44s %12s %10s %12s%n", "", "events/s", "vs COPY", "vs COPY/" + batch);
@@ -124,6 +142,21 @@ public final class AsyncIngestBenchmark {
       line("ASYNC, memory queue -> JdbcAuditStore", memory, copyOne, copyBatched);
       line("ASYNC, PROCESS_CRASH journal -> JdbcAuditStore", journal, copyOne, copyBatched);
       line("ASYNC, memory queue, sealer OFF (the ceiling)", unsealed, copyOne, copyBatched);
+      System.out.println();
+      System.out.printf("each round against its own COPY/%d (median of %d rounds last)%n", batch, rounds);
+      String[] names = {"JdbcAuditStore.write, pre-built", "ASYNC, memory queue", "ASYNC, PROCESS_CRASH journal",
+          "ASYNC, memory queue, sealer OFF"};
+      for (int k = 0; k < names.length; k++) {
+        StringBuilder sb = new StringBuilder(String.format("%-44s", names[k]));
+        double[] col = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+          col[r] = ratios[r][k];
+          sb.append(String.format(" %6.2fx", col[r]));
+        }
+        java.util.Arrays.sort(col);
+        double median = rounds % 2 == 1 ? col[rounds / 2] : (col[rounds / 2 - 1] + col[rounds / 2]) / 2;
+        System.out.println(sb.append(String.format("   median %5.2fx", median)));
+      }
     } finally {
       try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
         for (String schema : schemas) {
