@@ -2,6 +2,7 @@ package dev.auditkit.core.chain;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.auditkit.core.AuditEvent;
@@ -28,9 +29,11 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.Set;
 import java.util.Spliterators;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.UUID;
@@ -158,7 +161,7 @@ public final class ChainExportReader {
     AuditEvent event(JsonNode line, long lineNo) {
       JsonNode n = line.get("event");
       AuditEvent e = n != null && n.isObject() ? ChainExportReader.this.event(n, lineNo, this)
-          : standIn(line.toString(), lineNo, "the line holds no event object");
+          : standIn(line.toString(), lineNo, "the line holds no event object", false);
       Seal s = e.seal().orElseThrow(); // every event of this reader has one
       lastSequence = s.sequence();
       lastHash = s.hash();
@@ -172,22 +175,10 @@ public final class ChainExportReader {
       return e;
     }
 
-    AuditEvent standIn(String line, long lineNo, String problem) {
-      return standIn(line, lineNo, problem, false);
-    }
-
     /** A stand-in for line {@code lineNo}, at the position after the previous event line. */
     AuditEvent standIn(String line, long lineNo, String problem, boolean notJson) {
       Matcher m = WRITTEN_ID.matcher(line);
-      UUID id = NO_ID;
-      if (m.lookingAt()) {
-        try {
-          id = UUID.fromString(m.group(1));
-        } catch (IllegalArgumentException notAnId) {
-          // stays NO_ID
-        }
-      }
-      return standInFor(id, null, "", fallbackSeal(), lineNo, problem, notJson);
+      return standInFor(m.lookingAt() ? idOrNone(m.group(1)) : NO_ID, null, "", fallbackSeal(), lineNo, problem, notJson);
     }
 
     Seal fallbackSeal() {
@@ -204,6 +195,15 @@ public final class ChainExportReader {
       unreadable.putIfAbsent(new Place(seal.sequence(), id), new Unreadable(lineNo, reason, notJson));
     }
     return standIn;
+  }
+
+  /** The id {@code text} names, or {@link #NO_ID}. */
+  private static UUID idOrNone(String text) {
+    try {
+      return UUID.fromString(text);
+    } catch (IllegalArgumentException notAnId) {
+      return NO_ID;
+    }
   }
 
   /** A stand-in's place: the position its seal names and the id it carries, as a verdict names them. */
@@ -234,12 +234,7 @@ public final class ChainExportReader {
       } catch (DateTimeParseException unreadable) {
         at = null;
       }
-      UUID id;
-      try {
-        id = UUID.fromString(n.path("id").asText());
-      } catch (IllegalArgumentException notAnId) {
-        id = NO_ID;
-      }
+      UUID id = idOrNone(n.path("id").asText());
       // the seal as written, so that the verifier judges its position; one that cannot even be a
       // seal is taken to stand after the previous event line
       Seal s = seal.path("chainId").isTextual() && seal.path("sequence").canConvertToLong()
@@ -349,7 +344,7 @@ public final class ChainExportReader {
    * to a file that still verifies. {@code checkpoints}, if given, sees the checkpoint lines.
    */
   private <T> Stream<T> lines(String type, LineMapper<T> mapper, Unparseable<T> unparseable,
-      java.util.function.Consumer<JsonNode> checkpoints) {
+      Consumer<JsonNode> checkpoints) {
     BufferedReader r;
     try {
       r = Files.newBufferedReader(file, StandardCharsets.UTF_8);
@@ -378,7 +373,7 @@ public final class ChainExportReader {
             continue;
           }
           boolean other = line.startsWith("{\"type\":\"") && !line.startsWith(prefix);
-          if (other && !line.startsWith(CHECKPOINT_LINE) && !KNOWN.contains(typeOf(line))) {
+          if (other && !KNOWN.contains(typeOf(line))) {
             throw new ChainExportException(file + " line " + lineNo + ": not a line an auditkit export holds");
           }
           if (other && (checkpoints == null || !line.startsWith(CHECKPOINT_LINE))) {
@@ -435,7 +430,7 @@ public final class ChainExportReader {
   }
 
   /** The line types an export holds after its header. */
-  private static final java.util.Set<String> KNOWN = java.util.Set.of("event", "checkpoint", "end");
+  private static final Set<String> KNOWN = Set.of("event", "checkpoint", "end");
   private static final String CHECKPOINT_LINE = "{\"type\":\"checkpoint\"";
 
   /** The type a line starting {@code {"type":"} names, up to the next quote (or the rest of the line). */
@@ -465,7 +460,7 @@ public final class ChainExportReader {
 
   /** A key twice in one object is no JSON auditkit writes, and readers disagree on which one counts. */
   private static final ObjectReader LINES = Json.MAPPER.reader().with(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-      .with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS); // no text after the object
+      .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS); // no text after the object
 
   private static JsonNode parse(String line, long lineNo) {
     try {

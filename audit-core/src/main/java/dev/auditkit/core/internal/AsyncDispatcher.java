@@ -40,6 +40,8 @@ public final class AsyncDispatcher {
   private static final long IDLE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
   /** Longest nap while a batch fills, so that a batch that filled up early is not held back long. */
   private static final long MAX_NAP_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+  /** The spill counters without a journal. */
+  private static final Journal.SpillCounts NO_SPILL = new Journal.SpillCounts(0, 0, Long.MAX_VALUE);
   /** Failed reads of a spilled segment in a row before it is given up for this run. */
   private static final int SPILL_READ_ATTEMPTS = 5;
 
@@ -728,14 +730,8 @@ public final class AsyncDispatcher {
   // ---------------------------------------------------------------- health and close
 
   public DeliveryStats stats() {
-    long oldest = Math.min(replay.oldest(), refusedInJournal.oldest());
-    long spilled = 0;
-    long spilledTotal = 0;
-    if (journal != null) {
-      oldest = Math.min(oldest, journal.spillOldest());
-      spilled = journal.spilledUnread();
-      spilledTotal = journal.spilledTotal();
-    }
+    Journal.SpillCounts spill = journal == null ? NO_SPILL : journal.spillCounts();
+    long oldest = Math.min(Math.min(replay.oldest(), refusedInJournal.oldest()), spill.oldest());
     QueuedEvent head = queue.peek();
     if (head != null) {
       oldest = Math.min(oldest, head.acceptedAt());
@@ -755,7 +751,7 @@ public final class AsyncDispatcher {
     if (waiting == 0) {
       oldest = Long.MAX_VALUE;
     }
-    return new DeliveryStats(queue.size() + ownOverflow.size(), settings.queueCapacity(), spilled, spilledTotal,
+    return new DeliveryStats(queue.size() + ownOverflow.size(), settings.queueCapacity(), spill.unread(), spill.total(),
         journal == null ? 0 : journal.bytes(),
         settings.journal() != null, journal != null && journal.degraded(), oldest == Long.MAX_VALUE ? -1 : oldest,
         waiting, shipped.get(), dropped.get(), setAsideCount + refusedInJournal.count(),

@@ -353,17 +353,17 @@ public final class Journal implements AutoCloseable {
     return spill.on();
   }
 
-  /** How many spilled records are not read back yet. */
-  public long spilledUnread() {
-    synchronized (appendLock) {
-      return spill.unread();
-    }
-  }
+  /**
+   * The spill's counters, read together (for health): records not read back yet, records spilled
+   * since this journal opened, and the acceptance time of the oldest unread one (or an older one),
+   * MAX_VALUE when there is none.
+   */
+  public record SpillCounts(long unread, long total, long oldest) {}
 
-  /** Records spilled since this journal opened (the queue was full), read back or not. */
-  public long spilledTotal() {
+  /** The spill's counters in one look. */
+  public SpillCounts spillCounts() {
     synchronized (appendLock) {
-      return spill.total();
+      return new SpillCounts(spill.unread(), spill.total(), spill.oldest());
     }
   }
 

@@ -80,7 +80,7 @@ class SpilledReadTest {
         payload((1 << 20) - 10, 5), payload(3 << 20, 6), payload(7, 7));
     Journal j = open(durability, 64L << 20);
     spill(j, payloads);
-    assertThat(j.spilledUnread()).isEqualTo(payloads.size());
+    assertThat(j.spillCounts().unread()).isEqualTo(payloads.size());
     List<byte[]> read = readAll(j, 10);
     assertThat(read).hasSize(payloads.size());
     for (int i = 0; i < payloads.size(); i++) {
@@ -133,7 +133,7 @@ class SpilledReadTest {
     assertThat(read).hasSize(4);
     assertThat(Arrays.equals(read.get(1), payloads.get(3))).isTrue();
     assertThat(lost).hasValue(2);
-    assertThat(j.spilledUnread()).isZero();
+    assertThat(j.spillCounts().unread()).isZero();
     j.close();
     assertThat(files(".journal")).isEmpty();
     assertThat(files(".corrupt")).hasSize(1);
@@ -159,7 +159,7 @@ class SpilledReadTest {
     List<byte[]> read = readAll(j, 10);
     assertThat(read).hasSize(payloads.size() - (int) inFirst);
     assertThat(Arrays.equals(read.get(0), payloads.get((int) inFirst))).isTrue();
-    assertThat(j.spilledUnread()).isZero();
+    assertThat(j.spillCounts().unread()).isZero();
     j.close();
     assertThat(files(".journal")).isEmpty();
     assertThat(j.bytes()).as("the gone file no longer counts against the capacity").isZero();
