@@ -212,7 +212,40 @@ public final class AuditLog implements AutoCloseable {
         .metadata(metadata));
   }
 
+  /**
+   * Builds the event exactly as {@link #appendAuditLog(AuditEvent.Builder)} would record it (fields
+   * it lacks from the current {@link AuditContext}, the log's source, the {@link RedactionPolicy},
+   * the limits and a new id), without delivering it: for an event the host writes itself, such as
+   * {@code JdbcAuditStore.append(connection, events)} inside its own transaction, so that the audit
+   * row commits if and only if the business change does. The builder itself is not changed.
+   *
+   * @throws InvalidAuditEventException naming the field, as {@code appendAuditLog} would
+   */
+  public AuditEvent prepare(AuditEvent.Builder event) {
+    Objects.requireNonNull(event, "event");
+    return build(event.copy());
+  }
+
+  /**
+   * The {@link ChangeDiffer} this log uses for {@link #created}, {@link #updated} and
+   * {@link #deleted}, with its rules: for the changes of an event built for {@link #prepare}.
+   */
+  public ChangeDiffer differ() {
+    return differ;
+  }
+
   private UUID write(AuditEvent.Builder b) {
+    AuditEvent event = build(b);
+    switch (delivery) {
+      case SYNC -> writeSync(event);
+      case ASYNC -> async.submit(event);
+      default -> throw new IllegalStateException("unknown delivery " + delivery);
+    }
+    return event.id();
+  }
+
+  /** Context, source, redaction and limits applied to {@code b}, which is the caller's own copy. */
+  private AuditEvent build(AuditEvent.Builder b) {
     AuditContext ctx = AuditContext.current().orElse(null);
     if (ctx != null) {
       fillFromContext(b, ctx);
@@ -221,13 +254,7 @@ public final class AuditLog implements AutoCloseable {
       b.source(source);
     }
     redaction.apply(b);
-    AuditEvent event = b.buildPrivate(limits, clock, ids); // b is this call's own copy
-    switch (delivery) {
-      case SYNC -> writeSync(event);
-      case ASYNC -> async.submit(event);
-      default -> throw new IllegalStateException("unknown delivery " + delivery);
-    }
-    return event.id();
+    return b.buildPrivate(limits, clock, ids);
   }
 
   private void writeSync(AuditEvent event) {

@@ -220,4 +220,61 @@ class AuditLogDiffRedactionTest {
     assertThatThrownBy(() -> AuditLog.builder().differ(null)).isInstanceOf(NullPointerException.class);
     assertThat(store.events()).isEmpty();
   }
+
+  // ---------------------------------------------------------------- prepare: events the host writes itself
+
+  @Test
+  void prepare_buildsTheEventAsAppendWould_contextSourceAndRedaction_withoutDeliveringIt() {
+    AuditLog log = AuditLog.builder().store(capturing).source("portal", "4.2.0", "web-1")
+        .redaction(RedactionPolicy.defaults().maskKeys("gateCode")).build();
+    AuditContext ctx = AuditContext.builder().tenantId("org-17").actor(Actor.user("u-42").role("admin"))
+        .ipAddress("203.0.113.9").requestId("req-1").metadata("channel", "web").build();
+    User before = new User("ann", "hunter2", new Address("Orlando", "k-1"), Instant.EPOCH);
+    User after = new User("ann", "correct-horse", new Address("Tampa", "k-1"), Instant.EPOCH);
+    AuditEvent.Builder b = AuditEvent.builder().action(AuditLog.ACTION_UPDATED).kind(EventKind.UPDATE)
+        .resource("User", "u-1").changes(log.differ().diff("User", before, after))
+        .metadata(Map.of("gateCode", "4711", "note", "card 4111 1111 1111 1111"));
+    AuditEvent e = AuditContext.supplyWithAuditContext(ctx, () -> log.prepare(b));
+
+    assertThat(store.events()).as("prepare delivers nothing").isEmpty();
+    assertThat(seen).isEmpty();
+    assertThat(e.tenantId()).isEqualTo("org-17");
+    assertThat(e.actor().id()).isEqualTo("u-42");
+    assertThat(e.request().ip()).isEqualTo("203.0.113.9");
+    assertThat(e.request().requestId()).isEqualTo("req-1");
+    assertThat(e.metadata().get("channel").asText()).isEqualTo("web");
+    assertThat(e.source().app()).isEqualTo("portal");
+    assertThat(e.changes()).extracting(FieldChange::path).containsExactly("address.city", "password");
+    assertThat(e.changes().get(1).from().asText()).isEqualTo(RedactionPolicy.REDACTED);
+    assertThat(e.changes().get(1).to().asText()).isEqualTo(RedactionPolicy.REDACTED);
+    assertThat(e.metadata().get("gateCode").asText()).isEqualTo(RedactionPolicy.REDACTED);
+    assertThat(e.metadata().get("note").asText()).doesNotContain("4111 1111 1111 1111").endsWith("1111");
+    String json = EventJson.toJson(e).toString();
+    assertThat(json).doesNotContain("hunter2", "correct-horse", "4711");
+
+    // the caller's builder is untouched, and each prepare is a new event (a new id)
+    assertThat(b.build().metadata().get("gateCode").asText()).isEqualTo("4711");
+    assertThat(log.prepare(b).id()).isNotEqualTo(e.id());
+    // what prepare made is recorded unchanged when the host delivers it through the log after all
+    log.appendAuditLog(e);
+    assertThat(only()).isEqualTo(e);
+  }
+
+  @Test
+  void prepare_refusesWhatAppendRefuses_andRecordsNothing() {
+    assertThatThrownBy(() -> audit.prepare(null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> audit.prepare(AuditEvent.builder().resource("Job", "j-1")))
+        .isInstanceOfSatisfying(InvalidAuditEventException.class, ex -> assertThat(ex.field()).isEqualTo("action"));
+    assertThatThrownBy(() -> audit.prepare(AuditEvent.builder().action("bad action\0").resource("Job", "j-1")))
+        .isInstanceOfSatisfying(InvalidAuditEventException.class, ex -> assertThat(ex.field()).isEqualTo("action"));
+    assertThatThrownBy(() -> audit.prepare(AuditEvent.builder().action("viewed").resource(" ", "j-1")))
+        .isInstanceOf(InvalidAuditEventException.class);
+    // untrusted values are cleaned, not refused: NUL and control characters go, long ones are cut
+    AuditEvent e = audit.prepare(AuditEvent.builder().action("viewed").resource("Job", "j-\u0000\u0007" + "x".repeat(5000))
+        .request(RequestInfo.builder().ip("999.1.1.1").userAgent("curl\u0000/8").build()));
+    assertThat(e.resource().id()).doesNotContain("\u0000", "\u0007").endsWith("[truncated]");
+    assertThat(e.request().ip()).isNull();
+    assertThat(e.request().userAgent()).isEqualTo("curl/8");
+    assertThat(store.events()).isEmpty();
+  }
 }

@@ -4,8 +4,12 @@ import static dev.auditkit.jdbc.StoreFixtures.count;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.auditkit.core.Actor;
+import dev.auditkit.core.AuditContext;
 import dev.auditkit.core.AuditEvent;
+import dev.auditkit.core.AuditLog;
 import dev.auditkit.core.EventKind;
+import dev.auditkit.core.RedactionPolicy;
 import dev.auditkit.testing.DatabaseTest;
 import dev.auditkit.testing.TestDatabase;
 import dev.auditkit.testing.TestDialect;
@@ -104,6 +108,47 @@ class HostTransactionTest {
     })).hasMessageContaining("INVALID");
     assertThat(store.findById(failed.id())).isEmpty();
     assertThat(count(db.dataSource(), "select count(*) from " + store.eventTable())).isEqualTo(1);
+  }
+
+  @DatabaseTest
+  void eventPreparedByTheLog_carriesContextAndRedaction_andCommitsWithTheBusinessChange(TestDatabase db) throws SQLException {
+    JdbcAuditStore store = JdbcAuditStore.create(db.dataSource());
+    // the log delivers nothing here: its store only receives what the host appends itself
+    AuditLog audit = AuditLog.builder().store(store).source("portal", "4.2.0", "web-1")
+        .redaction(RedactionPolicy.defaults().maskKeys("gateCode")).build();
+    Jdbi jdbi = Jdbi.create(db.dataSource());
+    jdbi.useHandle(h -> {
+      h.execute("create table site (id varchar(40) primary key, gate_code varchar(40) not null)");
+      h.execute("insert into site values ('s-1', '1234')");
+    });
+    AuditContext ctx = AuditContext.builder().tenantId("org-17").actor(Actor.user("u-42").role("dispatcher"))
+        .ipAddress("203.0.113.9").requestId("req-9").build();
+
+    AuditEvent e = AuditContext.supplyWithAuditContext(ctx, () -> jdbi.inTransaction(h -> {
+      h.execute("update site set gate_code = '9876' where id = 's-1'");
+      AuditEvent prepared = audit.prepare(AuditEvent.builder().action(AuditLog.ACTION_UPDATED).kind(EventKind.UPDATE)
+          .resource("Site", "s-1")
+          .changes(audit.differ().diff("Site", Map.of("gateCode", "1234"), Map.of("gateCode", "9876"))));
+      store.append(h, List.of(prepared));
+      return prepared;
+    }));
+
+    AuditEvent stored = store.findById(e.id()).orElseThrow();
+    assertThat(stored).isEqualTo(e);
+    assertThat(stored.tenantId()).isEqualTo("org-17");
+    assertThat(stored.actor().id()).isEqualTo("u-42");
+    assertThat(stored.request().ip()).isEqualTo("203.0.113.9");
+    assertThat(stored.source().app()).isEqualTo("portal");
+    assertThat(stored.changes()).singleElement().satisfies(c -> {
+      assertThat(c.path()).isEqualTo("gateCode");
+      assertThat(c.from().asText()).isEqualTo(RedactionPolicy.REDACTED);
+      assertThat(c.to().asText()).isEqualTo(RedactionPolicy.REDACTED);
+    });
+    assertThat(count(db.dataSource(), "select count(*) from " + store.eventTable()
+        + " where cast(changes as varchar(4000)) like '%1234%' or cast(changes as varchar(4000)) like '%9876%'"))
+        .as("no secret in the stored row").isZero();
+    assertThat(store.sealNow()).isEqualTo(1);
+    assertThat(store.verify("t:org-17").ok()).isTrue();
   }
 
   @DatabaseTest(TestDialect.POSTGRESQL)
