@@ -435,6 +435,18 @@ public final class AuditEvent {
       return actor;
     }
 
+    Resource resourceValue() {
+      return resource;
+    }
+
+    String fromStateValue() {
+      return fromState;
+    }
+
+    String toStateValue() {
+      return toState;
+    }
+
     RequestInfo request() {
       return request;
     }

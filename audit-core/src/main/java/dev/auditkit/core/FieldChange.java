@@ -2,6 +2,7 @@ package dev.auditkit.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
+import dev.auditkit.core.internal.Json;
 import java.util.Objects;
 
 /**
@@ -32,7 +33,7 @@ public final class FieldChange {
   }
 
   private static JsonNode copy(JsonNode node) {
-    return node == null || node.isMissingNode() ? NullNode.getInstance() : node.deepCopy();
+    return node == null || node.isMissingNode() ? NullNode.getInstance() : Json.toTree(node, "changes"); // (POJOs in it too)
   }
 
   public String path() {

@@ -7,7 +7,11 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import dev.auditkit.core.internal.CardNumbers;
 import dev.auditkit.core.internal.Paths;
 import dev.auditkit.core.internal.SensitiveKeys;
+import dev.auditkit.core.internal.Json;
+import dev.auditkit.core.internal.Text;
+import dev.auditkit.core.internal.UrlCredentials;
 import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -22,24 +26,35 @@ import java.util.Set;
  * Removes secrets from events before they are stored, hashed or handed to any sink. Immutable;
  * each {@code with}-style method returns a new policy. {@link AuditLog} applies
  * {@link #defaults()} unless given another, to snapshots ({@code oldValue}/{@code newValue}), field
- * changes, metadata and the query string and fragment of the request path.
+ * changes (values and paths), metadata, the request path, user agent and IP, the resource label,
+ * the states and the actor's extra ids. Each value is cleaned first as the event will hold it
+ * (control characters removed), so that nothing they split is missed.
  *
  * <ul>
- *   <li><b>Sensitive keys</b> at any depth, inside arrays too: the value becomes
- *       {@link #REDACTED} (null stays null). Keys match ignoring case and separators, so
- *       {@code api_key}, {@code api-key}, {@code apiKey} and {@code API_KEY} are one key. The
- *       defaults: password, passwd, pwd, passphrase, secret, client_secret, token, access_token,
- *       refresh_token, id_token, session_token, session_id, jsessionid, api_key, x-api-key,
- *       private_key, authorization, proxy-authorization, cookie, set-cookie, cvv, cvv2, cvc, cvc2,
- *       security_code, card_number, credit_card_number, pan, ssn, social_security_number; and any
- *       key ending in password, passwd, secret, token, api_key, private_key, authorization,
- *       cookie, card_number or passphrase ({@code newPassword}, {@code csrfToken}), or containing
- *       password. A change whose path passes through a sensitive key keeps both values redacted,
- *       so a password change is recorded as changed without either password.
- *   <li><b>Card numbers in free text</b>: 13–19 digits, optionally grouped by spaces or dashes,
- *       starting with 2–6 and passing the Luhn check, keep their last four digits:
- *       {@code 4111 1111 1111 1111} → {@code **** **** **** 1111}. Numbers (as opposed to strings)
- *       are left alone.
+ *   <li><b>Sensitive keys</b> at any depth, inside arrays and inside strings that hold JSON: the
+ *       value becomes {@link #REDACTED} (null stays null). Keys match ignoring case, separators
+ *       and compatibility forms, so {@code api_key}, {@code api-key}, {@code apiKey},
+ *       {@code API_KEY} and fullwidth {@code ＡＰＩ＿ＫＥＹ} are one key. The defaults: password,
+ *       passwd, pwd, passphrase, passcode, secret, client_secret, credential(s), token,
+ *       access_token, refresh_token, id_token, session_token, session_id, jsessionid, api_key,
+ *       x-api-key, access_key, private_key, authorization, proxy-authorization, cookie, set-cookie,
+ *       cvv, cvv2, cvc, cvc2, security_code, pin, otp, card_number, credit_card_number, pan, ssn,
+ *       social_security_number; any key ending in password, passwd, secret(s), token(s),
+ *       api_key(s), access_key, secret_key, private_key, authorization, cookie(s), card_number,
+ *       passphrase, passcode, credentials, cvv, cvc, security_code or ssn ({@code newPassword},
+ *       {@code csrfToken}, {@code cardCvv}); and any key containing password, passwd, secret (not
+ *       as in secretary), private_key or api_key. A change whose path passes through a sensitive
+ *       key keeps both values redacted, so a password change is recorded as changed without either
+ *       password; an identity selector on a sensitive key loses its value
+ *       ({@code sessions[token=\[REDACTED\]].ip}). Request paths: sensitive query, fragment and
+ *       {@code ;name=} path parameters ({@code ;jsessionid=}).
+ *   <li><b>Card numbers in free text</b> (values, keys, change paths): 13–19 digits, optionally
+ *       grouped by single spaces, dashes, dots or plus signs, starting with 2–6 and passing the
+ *       Luhn check, keep their last four digits: {@code 4111 1111 1111 1111} →
+ *       {@code **** **** **** 1111}; also one followed by more groups (its CVV), and one
+ *       URL-encoded in a query. Numbers (as opposed to strings) are left alone.
+ *   <li><b>URL credentials</b> in any text: {@code postgres://app:[REDACTED]@db},
+ *       {@code https://[REDACTED]@github.com}.
  * </ul>
  *
  * <pre>{@code
@@ -129,7 +144,7 @@ public final class RedactionPolicy {
     if (suffixes.isEmpty()) {
       return false;
     }
-    if (k.contains("password")) {
+    if (SensitiveKeys.holdsSensitiveWord(k)) {
       return true;
     }
     for (String s : suffixes) {
@@ -145,37 +160,38 @@ public final class RedactionPolicy {
     return value == null ? null : redactInPlace(value.deepCopy());
   }
 
-  /** {@code text} with card numbers masked (when detection is on); null stays null. */
+  /**
+   * {@code text} with the credentials of any URL in it removed ({@code postgres://app:[REDACTED]@db},
+   * {@code https://[REDACTED]@github.com}) and card numbers masked (when detection is on); null
+   * stays null.
+   */
   public String redactText(String text) {
-    return cards ? CardNumbers.mask(text) : text;
+    if (text == null) {
+      return null;
+    }
+    String t = UrlCredentials.redact(text);
+    return cards ? CardNumbers.mask(t) : t;
   }
 
   /**
-   * A request path with the values of sensitive query and fragment parameters replaced by
-   * {@link #REDACTED}, a password in a {@code user:password@} prefix removed, and card numbers
-   * masked: {@code /reset?token=abc&x=1} → {@code /reset?token=[REDACTED]&x=1}. Null stays null.
+   * A request path with the values of sensitive parameters replaced by {@link #REDACTED} (in the
+   * query, the fragment and {@code ;name=value} path parameters such as {@code ;jsessionid=}), the
+   * credentials of a {@code user:password@} or {@code token@} prefix removed, and card numbers
+   * masked (also when URL-encoded): {@code /reset?token=abc&x=1} → {@code /reset?token=[REDACTED]&x=1}.
+   * Null stays null.
    */
   public String redactPath(String path) {
     if (path == null) {
       return null;
     }
-    String p = path;
-    int scheme = p.indexOf("://");
-    if (scheme >= 0) {
-      int at = p.indexOf('@', scheme + 3);
-      int slash = p.indexOf('/', scheme + 3);
-      int colon = p.indexOf(':', scheme + 3);
-      if (at > 0 && (slash < 0 || at < slash) && colon > 0 && colon < at) {
-        p = p.substring(0, colon + 1) + REDACTED + p.substring(at);
-      }
-    }
+    String p = UrlCredentials.redact(path);
     int hash = p.indexOf('#');
     String fragment = hash >= 0 ? p.substring(hash + 1) : null;
     String beforeHash = hash >= 0 ? p.substring(0, hash) : p;
     int q = beforeHash.indexOf('?');
     String query = q >= 0 ? beforeHash.substring(q + 1) : null;
     StringBuilder out = new StringBuilder(p.length() + 16);
-    out.append(redactText(q >= 0 ? beforeHash.substring(0, q) : beforeHash));
+    out.append(redactPathParams(q >= 0 ? beforeHash.substring(0, q) : beforeHash));
     if (query != null) {
       out.append('?').append(redactParams(query));
     }
@@ -185,26 +201,80 @@ public final class RedactionPolicy {
     return out.toString();
   }
 
+  /** The part of a path before its query: {@code ;name=value} parameters of its segments, and card numbers. */
+  private String redactPathParams(String p) {
+    if (p.indexOf(';') < 0) {
+      return redactText(p);
+    }
+    StringBuilder out = new StringBuilder(p.length() + 16);
+    int i = 0;
+    while (i < p.length()) {
+      int semi = p.indexOf(';', i);
+      if (semi < 0) {
+        out.append(redactText(p.substring(i)));
+        break;
+      }
+      out.append(redactText(p.substring(i, semi + 1)));
+      int end = semi + 1;
+      while (end < p.length() && p.charAt(end) != ';' && p.charAt(end) != '/') {
+        end++;
+      }
+      String param = p.substring(semi + 1, end);
+      int eq = param.indexOf('=');
+      if (eq >= 0 && isSensitiveKey(decode(param.substring(0, eq)))) {
+        out.append(param, 0, eq + 1).append(REDACTED);
+      } else {
+        out.append(redactParamText(param));
+      }
+      i = end;
+    }
+    return out.toString();
+  }
+
+  /** Query or fragment parameters, separated by {@code &} or {@code ;}. */
   private String redactParams(String params) {
     StringBuilder out = new StringBuilder(params.length());
     int start = 0;
     while (start <= params.length()) {
-      int amp = params.indexOf('&', start);
-      int end = amp < 0 ? params.length() : amp;
+      int end = start;
+      while (end < params.length() && params.charAt(end) != '&' && params.charAt(end) != ';') {
+        end++;
+      }
       String pair = params.substring(start, end);
       int eq = pair.indexOf('=');
       if (eq >= 0 && isSensitiveKey(decode(pair.substring(0, eq)))) {
         out.append(pair, 0, eq + 1).append(REDACTED);
       } else {
-        out.append(redactText(pair));
+        out.append(redactParamText(pair));
       }
-      if (amp < 0) {
+      if (end >= params.length()) {
         break;
       }
-      out.append('&');
-      start = amp + 1;
+      out.append(params.charAt(end));
+      start = end + 1;
     }
     return out.toString();
+  }
+
+  /**
+   * A URL-encoded parameter ({@code name=value} or a bare value) with card numbers masked and URL
+   * credentials removed; the value is also looked at decoded, where {@code 4111+1111+1111+1111} is
+   * a card number too, and then written back encoded.
+   */
+  private String redactParamText(String pair) {
+    int eq = pair.indexOf('=');
+    String name = pair.substring(0, eq + 1);
+    String value = pair.substring(eq + 1);
+    String plain = redactText(value);
+    if (!cards || !plain.equals(value)) {
+      return name + plain;
+    }
+    String decoded = decode(value);
+    if (decoded.equals(value)) {
+      return pair;
+    }
+    String masked = CardNumbers.mask(decoded);
+    return masked == decoded ? pair : name + URLEncoder.encode(masked, StandardCharsets.UTF_8);
   }
 
   private static String decode(String s) {
@@ -215,9 +285,14 @@ public final class RedactionPolicy {
     }
   }
 
-  /** Redacts a tree that the caller owns, changing it; returns the node to use (a new one for a root string). */
+  /**
+   * Redacts a tree that the caller owns, changing it; returns the node to use (a new one for a root
+   * string). Keys are looked at too: a card number used as a key is masked
+   * ({@code cards.************1111}).
+   */
   JsonNode redactInPlace(JsonNode node) {
     if (node instanceof ObjectNode obj) {
+      List<String> renamed = null;
       for (Iterator<Map.Entry<String, JsonNode>> it = obj.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
         JsonNode v = e.getValue();
@@ -230,6 +305,20 @@ public final class RedactionPolicy {
           if (r != v) {
             e.setValue(r);
           }
+        }
+        if (!redactText(e.getKey()).equals(e.getKey())) {
+          (renamed == null ? renamed = new ArrayList<>() : renamed).add(e.getKey());
+        }
+      }
+      if (renamed != null) {
+        for (String key : renamed) {
+          JsonNode v = obj.remove(key);
+          String masked = redactText(key);
+          String free = masked;
+          for (int n = 2; obj.has(free); n++) {
+            free = masked + " #" + n; // two card numbers with the same last digits stay two keys
+          }
+          obj.set(free, v);
         }
       }
       return obj;
@@ -244,51 +333,121 @@ public final class RedactionPolicy {
       }
       return arr;
     }
-    if (cards && node != null && node.isTextual()) {
+    if (node != null && node.isTextual()) {
       String t = node.textValue();
-      String m = CardNumbers.mask(t);
-      return m == t ? node : TextNode.valueOf(m);
+      String m = redactEmbeddedJson(redactText(t));
+      return m.equals(t) ? node : TextNode.valueOf(m);
     }
     return node;
   }
 
-  /** A change with secrets removed; the same instance when nothing needed removing. */
+  /**
+   * A string that holds a JSON object or array (a request body kept as text) redacted inside, and
+   * written back compactly; unchanged when that removed nothing or it is no JSON.
+   */
+  private String redactEmbeddedJson(String s) {
+    int first = 0;
+    while (first < s.length() && Character.isWhitespace(s.charAt(first))) {
+      first++;
+    }
+    if (first == s.length() || (s.charAt(first) != '{' && s.charAt(first) != '[')) {
+      return s;
+    }
+    try {
+      JsonNode inner = Json.MAPPER.readTree(s);
+      if (inner == null || !inner.isContainerNode()) {
+        return s;
+      }
+      String before = Json.MAPPER.writeValueAsString(inner);
+      String after = Json.MAPPER.writeValueAsString(redactInPlace(inner));
+      return after.equals(before) ? s : after;
+    } catch (com.fasterxml.jackson.core.JacksonException notJson) {
+      return s;
+    }
+  }
+
+  /**
+   * A change with secrets removed; the same instance when nothing needed removing. Its path loses
+   * card numbers and the values of identity selectors on sensitive keys
+   * ({@code sessions[token=[REDACTED]].ip}); its values are cleaned first, as the event will be.
+   */
   FieldChange redactChange(FieldChange c) {
-    for (String name : Paths.names(c.path())) {
+    String path = Paths.replaceSelectorValues(redactText(Text.singleLine(c.path(), Integer.MAX_VALUE)),
+        this::isSensitiveKey, REDACTED);
+    for (String name : Paths.names(path)) {
       if (isSensitiveKey(name)) {
         JsonNode from = c.fromNode().isNull() ? c.fromNode() : REDACTED_NODE;
         JsonNode to = c.toNode().isNull() ? c.toNode() : REDACTED_NODE;
-        return FieldChange.of(c.path(), from, to);
+        return FieldChange.of(path, from, to);
       }
     }
-    JsonNode from = redactInPlace(c.fromNode().deepCopy());
-    JsonNode to = redactInPlace(c.toNode().deepCopy());
-    if (from.equals(c.fromNode()) && to.equals(c.toNode())) {
+    JsonNode from = redactInPlace(Json.sanitize(c.fromNode().deepCopy()));
+    JsonNode to = redactInPlace(Json.sanitize(c.toNode().deepCopy()));
+    if (path.equals(c.path()) && from.equals(c.fromNode()) && to.equals(c.toNode())) {
       return c;
     }
-    return FieldChange.of(c.path(), from, to);
+    return FieldChange.of(path, from, to);
   }
 
-  /** Applies the policy to everything an event carries that may hold a secret. */
+  /**
+   * Applies the policy to everything an event carries that may hold a secret. Each value is
+   * cleaned first, exactly as building the event will clean it (without the length limits, which
+   * come after): removing a control character can join what it kept apart, such as the digit
+   * groups of a card number, and redaction must see what will be stored.
+   */
   void apply(AuditEvent.Builder b) {
     if (this == NONE) {
       return;
     }
-    JsonNode oldValue = b.oldValueNode() == null ? null : redactInPlace(b.oldValueNode());
-    JsonNode newValue = b.newValueNode() == null ? null : redactInPlace(b.newValueNode());
+    JsonNode oldValue = b.oldValueNode() == null ? null : redactInPlace(Json.sanitize(b.oldValueNode()));
+    JsonNode newValue = b.newValueNode() == null ? null : redactInPlace(Json.sanitize(b.newValueNode()));
     List<FieldChange> changes = new ArrayList<>(b.changeList().size());
     for (FieldChange c : b.changeList()) {
       changes.add(redactChange(c));
     }
-    ObjectNode metadata = (ObjectNode) redactInPlace(b.metadataNode());
+    ObjectNode metadata = (ObjectNode) redactInPlace(Json.sanitize(b.metadataNode()));
     b.replaceJson(oldValue, newValue, changes, metadata);
     RequestInfo r = b.request();
-    if (r.path() != null) {
-      String p = redactPath(r.path());
-      if (!p.equals(r.path())) {
-        b.request(r.toBuilder().path(p).build());
+    if (!r.isEmpty()) {
+      RequestInfo clean = r.toBuilder()
+          .path(redactPath(line(r.path())))
+          .userAgent(redactLine(r.userAgent()))
+          .ip(redactLine(r.ip())) // a card number given as the IP would be echoed in the note that drops it
+          .build();
+      if (!clean.equals(r)) {
+        b.request(clean);
       }
     }
+    Resource res = b.resourceValue();
+    if (res != null && res.label() != null) {
+      String label = redactLine(res.label());
+      if (!label.equals(res.label())) {
+        b.resource(res.label(label));
+      }
+    }
+    if (b.fromStateValue() != null) {
+      b.fromState(redactLine(b.fromStateValue()));
+    }
+    if (b.toStateValue() != null) {
+      b.toState(redactLine(b.toStateValue()));
+    }
+    Actor actor = b.actor();
+    if (actor != null && !actor.extraIds().isEmpty()) {
+      Map<String, String> ids = new java.util.TreeMap<>();
+      actor.extraIds().forEach((k, v) -> ids.put(k, isSensitiveKey(line(k)) ? REDACTED : redactLine(v)));
+      if (!ids.equals(actor.extraIds())) {
+        b.actor(actor.extraIds(ids));
+      }
+    }
+  }
+
+  /** A one-line value cleaned as the event will hold it, before any length limit. */
+  private static String line(String s) {
+    return Text.singleLine(s, Integer.MAX_VALUE);
+  }
+
+  private String redactLine(String s) {
+    return redactText(line(s));
   }
 
   private static List<String> checked(String... keys) {

@@ -78,8 +78,8 @@ public final class BeanInfo {
       List<BeanPropertyWriter> ws = new ArrayList<>();
       for (Iterator<PropertyWriter> it = bean.properties(); it.hasNext(); ) {
         PropertyWriter p = it.next();
-        if (p.getClass() != BeanPropertyWriter.class) {
-          return null;
+        if (p.getClass() != BeanPropertyWriter.class && p.getClass() != AuditAnnotations.Masked.class) {
+          return null; // (a masked property's writer reads the real value; the walk masks it itself)
         }
         BeanPropertyWriter w = (BeanPropertyWriter) p;
         if (w.getTypeSerializer() != null

@@ -5,9 +5,11 @@ import java.util.List;
 
 /**
  * Finds payment card numbers in free text: runs of 13 to 19 digits, optionally grouped by single
- * spaces or dashes, that start with 2–6 (the major industry identifiers of the card networks) and
- * pass the Luhn check. A run is taken whole: a longer one is not searched for a card inside it.
- * Each one is masked keeping its separators and last four digits:
+ * separators (space, no-break or thin space, dash, dot or plus, as in a form-encoded URL), that start
+ * with 2–6 (the major industry identifiers of the card networks) and pass the Luhn check. A run of
+ * groups that is not a card number as a whole may start with one made of whole groups, followed by
+ * more ({@code 4111 1111 1111 1111 123}, a card number and its CVV, or a second card number); inside
+ * a run nothing else is searched. Each one is masked keeping its separators and last four digits:
  * {@code 4111 1111 1111 1111} becomes {@code **** **** **** 1111}.
  */
 public final class CardNumbers {
@@ -58,14 +60,13 @@ public final class CardNumbers {
         }
         groups.add(new int[] {s, g});
         end = g;
-        if (g + 1 < n && (text.charAt(g) == ' ' || text.charAt(g) == '-') && isDigit(text.charAt(g + 1))) {
+        if (g + 1 < n && isSeparator(text.charAt(g)) && isDigit(text.charAt(g + 1))) {
           g++;
         } else {
           break;
         }
       }
-      int[] hit = findCard(text, groups);
-      if (hit != null) {
+      for (int[] hit : findCards(text, groups)) {
         if (out == null) {
           out = new StringBuilder(text);
         }
@@ -77,22 +78,55 @@ public final class CardNumbers {
   }
 
   /**
-   * The whole run when it is a valid card number. Windows inside a longer run are not tried: in a
-   * run of 17 digits some 13-digit window passes the Luhn check one time in ten, which would mask
-   * order and reference numbers.
+   * The card numbers in a run of digit groups: the whole run when it is one, otherwise the longest
+   * window of whole groups that starts it, then the same after that window. Other windows are never
+   * tried: in a run of 17 digits some 13-digit window passes the Luhn check one time in ten, which
+   * would mask order and reference numbers.
    */
-  private static int[] findCard(String text, List<int[]> groups) {
-    StringBuilder digits = new StringBuilder(19);
-    for (int[] g : groups) {
-      digits.append(text, g[0], g[1]);
-      if (digits.length() > 19) {
-        return null;
+  private static List<int[]> findCards(String text, List<int[]> groups) {
+    List<int[]> found = new ArrayList<>(1);
+    int a = 0;
+    while (a < groups.size()) {
+      // a window holds at most 19 digits, so at most 19 groups: the search stays linear in the run
+      int last = a;
+      int digits = groups.get(a)[1] - groups.get(a)[0];
+      while (last + 1 < groups.size() && digits + groups.get(last + 1)[1] - groups.get(last + 1)[0] <= 19) {
+        last++;
+        digits += groups.get(last)[1] - groups.get(last)[0];
       }
+      int hitEnd = -1;
+      for (int b = last; b >= a && hitEnd < 0; b--) {
+        if (isCard(text, groups, a, b)) {
+          hitEnd = b;
+        }
+      }
+      if (hitEnd < 0) {
+        break; // a window starts the run or follows a card: a longer number is not searched inside
+      }
+      found.add(new int[] {groups.get(a)[0], groups.get(hitEnd)[1]});
+      a = hitEnd + 1;
     }
-    if (digits.length() >= 13 && digits.charAt(0) >= '2' && digits.charAt(0) <= '6' && luhn(digits)) {
-      return new int[] {groups.get(0)[0], groups.get(groups.size() - 1)[1]};
+    return found;
+  }
+
+  /** Whether groups {@code a} to {@code b} together are a card number. */
+  private static boolean isCard(String text, List<int[]> groups, int a, int b) {
+    int count = 0;
+    for (int i = a; i <= b; i++) {
+      count += groups.get(i)[1] - groups.get(i)[0];
     }
-    return null;
+    if (count < 13 || count > 19) {
+      return false;
+    }
+    StringBuilder digits = new StringBuilder(count);
+    for (int i = a; i <= b; i++) {
+      digits.append(text, groups.get(i)[0], groups.get(i)[1]);
+    }
+    return digits.charAt(0) >= '2' && digits.charAt(0) <= '6' && luhn(digits);
+  }
+
+  private static boolean isSeparator(char c) {
+    return c == ' ' || c == '-' || c == '.' || c == '+' || c == '\u00A0' || c == '\u2009' || c == '\u202F';
   }
 
   private static void maskRange(StringBuilder sb, int start, int end) {

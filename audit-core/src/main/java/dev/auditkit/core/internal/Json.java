@@ -30,6 +30,7 @@ public final class Json {
   public static final ObjectMapper MAPPER = JsonMapper.builder()
       .addModule(new JavaTimeModule())
       .addModule(new Jdk8Module())
+      .addModule(AuditAnnotations.module())
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
       .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -53,13 +54,44 @@ public final class Json {
     if (value == null) {
       return NullNode.getInstance();
     }
+    JsonNode tree;
     if (value instanceof JsonNode n) {
-      return n.deepCopy();
+      tree = n.deepCopy();
+    } else {
+      try {
+        tree = MAPPER.valueToTree(value);
+      } catch (IllegalArgumentException e) {
+        throw new InvalidAuditEventException(field, "cannot be converted to JSON: " + rootMessage(e));
+      }
     }
+    return holdsEmbedded(tree) ? plain(tree, field) : tree;
+  }
+
+  /**
+   * Whether a tree holds a node that is not plain JSON: a POJO ({@code ObjectNode.putPOJO}) or raw
+   * JSON text ({@code putRawValue}). Redaction and sanitising cannot look inside those, but writing
+   * the tree would write what they hold.
+   */
+  private static boolean holdsEmbedded(JsonNode n) {
+    if (n.isPojo()) {
+      return true;
+    }
+    if (n.isContainerNode()) {
+      for (JsonNode v : n) {
+        if (holdsEmbedded(v)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** The tree written out and read back: plain JSON nodes only. */
+  private static JsonNode plain(JsonNode tree, String field) {
     try {
-      return MAPPER.valueToTree(value);
-    } catch (IllegalArgumentException e) {
-      throw new InvalidAuditEventException(field, "cannot be converted to JSON: " + rootMessage(e));
+      return MAPPER.readTree(MAPPER.writeValueAsString(tree));
+    } catch (JsonProcessingException | IllegalArgumentException e) {
+      throw new InvalidAuditEventException(field, "holds a value that is not valid JSON: " + rootMessage(e));
     }
   }
 

@@ -67,4 +67,54 @@ public final class Paths {
     out.add(cur.toString());
     return out;
   }
+
+  /**
+   * {@code path} with the value of each identity selector whose key {@code sensitive} accepts
+   * replaced by {@code replacement}: {@code sessions[token=abc].ip} becomes
+   * {@code sessions[token=\[REDACTED\]].ip}. The same instance when there is none.
+   */
+  public static String replaceSelectorValues(String path, java.util.function.Predicate<String> sensitive,
+      String replacement) {
+    if (path.indexOf('[') < 0) {
+      return path;
+    }
+    StringBuilder out = null;
+    int n = path.length();
+    int copied = 0;
+    for (int i = 0; i < n; i++) {
+      char c = path.charAt(i);
+      if (c == '\\') {
+        i++;
+        continue;
+      }
+      if (c != '[') {
+        continue;
+      }
+      StringBuilder key = new StringBuilder();
+      int eq = -1;
+      int j = i + 1;
+      for (; j < n && path.charAt(j) != ']'; j++) {
+        char d = path.charAt(j);
+        if (d == '\\' && j + 1 < n) {
+          if (eq < 0) {
+            key.append(path.charAt(j + 1));
+          }
+          j++;
+        } else if (eq < 0 && d == '=') {
+          eq = j;
+        } else if (eq < 0) {
+          key.append(d);
+        }
+      }
+      if (eq > 0 && j < n && sensitive.test(key.toString())) {
+        if (out == null) {
+          out = new StringBuilder(n + replacement.length());
+        }
+        out.append(path, copied, eq + 1).append(escape(replacement));
+        copied = j; // the closing bracket
+      }
+      i = j;
+    }
+    return out == null ? path : out.append(path, copied, n).toString();
+  }
 }

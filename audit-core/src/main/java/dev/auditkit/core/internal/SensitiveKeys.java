@@ -1,5 +1,7 @@
 package dev.auditkit.core.internal;
 
+import java.text.Normalizer;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -7,18 +9,39 @@ import java.util.Set;
 public final class SensitiveKeys {
   /** Matched exactly after {@link #normalize}. */
   public static final Set<String> DEFAULT_EXACT = Set.of(
-      "password", "passwd", "pwd", "passphrase", "secret", "clientsecret",
+      "password", "passwd", "pwd", "passphrase", "passcode", "secret", "clientsecret", "credentials", "credential",
       "token", "accesstoken", "refreshtoken", "idtoken", "sessiontoken", "sessionid", "jsessionid",
-      "apikey", "xapikey", "privatekey", "authorization", "proxyauthorization",
-      "cookie", "setcookie", "cvv", "cvv2", "cvc", "cvc2", "securitycode",
+      "apikey", "xapikey", "accesskey", "privatekey", "authorization", "proxyauthorization",
+      "cookie", "setcookie", "cvv", "cvv2", "cvc", "cvc2", "securitycode", "pin", "otp",
       "cardnumber", "creditcardnumber", "pan", "ssn", "socialsecuritynumber");
 
   /** A normalised key ending in one of these is sensitive too ({@code newPassword}, {@code csrfToken}). */
   public static final Set<String> DEFAULT_SUFFIXES = Set.of(
-      "password", "passwd", "secret", "token", "apikey", "privatekey", "authorization", "cookie",
-      "cardnumber", "passphrase");
+      "password", "passwd", "secret", "secrets", "token", "tokens", "apikey", "apikeys", "accesskey", "secretkey",
+      "privatekey", "authorization", "cookie", "cookies", "cardnumber", "passphrase", "passcode", "credentials",
+      "cvv", "cvv2", "cvc", "cvc2", "securitycode", "ssn");
+
+  /**
+   * A normalised key holding one of these anywhere is sensitive too ({@code privateKeyPem},
+   * {@code awsSecretAccessKey}), with the defaults; {@code secret} not inside {@code secretary}.
+   */
+  static final List<String> DEFAULT_WORDS = List.of("password", "passwd", "secret", "privatekey", "apikey");
 
   private SensitiveKeys() {}
+
+  /** Whether a normalised key holds one of {@link #DEFAULT_WORDS}. */
+  public static boolean holdsSensitiveWord(String normalised) {
+    for (String w : DEFAULT_WORDS) {
+      int at = normalised.indexOf(w);
+      while (at >= 0) {
+        if (!(w.equals("secret") && normalised.startsWith("secretar", at))) {
+          return true;
+        }
+        at = normalised.indexOf(w, at + 1);
+      }
+    }
+    return false;
+  }
 
   /**
    * Lower case, letters and digits only: {@code api-key}, {@code apiKey}, {@code API_KEY} and
@@ -32,6 +55,15 @@ public final class SensitiveKeys {
     }
     if (i == n) {
       return key; // already normal: most keys are lower case
+    }
+    for (int j = i; j < n; j++) {
+      if (key.charAt(j) >= 0x80) { // compatibility forms (fullwidth ＰＡＳＳＷＯＲＤ, ligatures) read as plain letters
+        String nfkc = Normalizer.normalize(key, Normalizer.Form.NFKC);
+        if (!nfkc.equals(key)) {
+          return normalize(nfkc);
+        }
+        break;
+      }
     }
     StringBuilder sb = new StringBuilder(n);
     sb.append(key, 0, i);

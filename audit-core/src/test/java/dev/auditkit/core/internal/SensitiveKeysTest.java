@@ -2,16 +2,21 @@ package dev.auditkit.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.text.Normalizer;
 import java.util.Locale;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class SensitiveKeysTest {
 
-  /** The definition: each letter or digit code point in lower case (as one-code-point strings), the rest dropped. */
+  /**
+   * The definition: compatibility forms folded (NFKC: fullwidth and mathematical letters read as
+   * plain ones), then each letter or digit code point in lower case (as one-code-point strings), the
+   * rest dropped.
+   */
   private static String byDefinition(String key) {
     StringBuilder sb = new StringBuilder();
-    key.codePoints().filter(Character::isLetterOrDigit)
+    Normalizer.normalize(key, Normalizer.Form.NFKC).codePoints().filter(Character::isLetterOrDigit)
         .forEach(cp -> sb.append(new String(Character.toChars(cp)).toLowerCase(Locale.ROOT)));
     return sb.toString();
   }
@@ -34,6 +39,9 @@ class SensitiveKeysTest {
     assertThat(SensitiveKeys.normalize("key\uD835\uDC00x")).isEqualTo(byDefinition("key\uD835\uDC00x")); // math bold A
     assertThat(SensitiveKeys.normalize("a\uD800b")).isEqualTo("ab"); // a lone surrogate is dropped
     assertThat(SensitiveKeys.normalize("İd")).isEqualTo(byDefinition("İd"));
+    assertThat(SensitiveKeys.normalize("ＰＡＳＳＷＯＲＤ")).as("fullwidth").isEqualTo("password");
+    assertThat(SensitiveKeys.normalize("key\uD835\uDC00x")).as("math bold A").isEqualTo("keyax");
+    assertThat(SensitiveKeys.normalize("ﬁle")).as("a ligature").isEqualTo("file");
   }
 
   @Test
