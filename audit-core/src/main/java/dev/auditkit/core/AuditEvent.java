@@ -281,6 +281,8 @@ public final class AuditEvent {
     private String toState;
     private List<FieldChange> changes = new ArrayList<>();
     private JsonNode oldValue;
+    /** Whether the JSON values are cleaned already (by the redaction policy), see {@link #replaceCleanJson}. */
+    private boolean jsonClean;
     private JsonNode newValue;
     private ObjectNode metadata = Json.nodes().objectNode();
     private RequestInfo request = RequestInfo.empty();
@@ -355,23 +357,27 @@ public final class AuditEvent {
     /** Replaces the field changes. */
     public Builder changes(List<FieldChange> changes) {
       this.changes = new ArrayList<>(Objects.requireNonNull(changes, "changes"));
+      this.jsonClean = false;
       return this;
     }
 
     public Builder addChange(FieldChange change) {
       this.changes.add(Objects.requireNonNull(change, "change"));
+      this.jsonClean = false;
       return this;
     }
 
     /** The snapshot before: any value Jackson can convert (POJO, record, Map, JsonNode). */
     public Builder oldValue(Object before) {
       this.oldValue = before == null ? null : Json.toTree(before, "oldValue");
+      this.jsonClean = false;
       return this;
     }
 
     /** The snapshot after: any value Jackson can convert (POJO, record, Map, JsonNode). */
     public Builder newValue(Object after) {
       this.newValue = after == null ? null : Json.toTree(after, "newValue");
+      this.jsonClean = false;
       return this;
     }
 
@@ -382,6 +388,7 @@ public final class AuditEvent {
      */
     public Builder metadata(Object metadata) {
       this.metadata = Json.toObject(metadata, "metadata");
+      this.jsonClean = false;
       return this;
     }
 
@@ -391,6 +398,7 @@ public final class AuditEvent {
         throw new InvalidAuditEventException("metadata", "key must not be null or blank");
       }
       this.metadata.set(key, Json.toTree(value, "metadata." + key));
+      this.jsonClean = false;
       return this;
     }
 
@@ -455,7 +463,9 @@ public final class AuditEvent {
       return source;
     }
 
+    /** The metadata itself, to change in place: it may not be clean afterwards. */
     ObjectNode metadataNode() {
+      jsonClean = false;
       return metadata;
     }
 
@@ -476,6 +486,16 @@ public final class AuditEvent {
       this.newValue = newValue;
       this.changes = changes;
       this.metadata = metadata;
+      this.jsonClean = false;
+    }
+
+    /**
+     * Like {@link #replaceJson} with values cleaned already ({@link Json#sanitize}): building does
+     * not clean them a second time. Any later change to them clears this.
+     */
+    void replaceCleanJson(JsonNode oldValue, JsonNode newValue, List<FieldChange> changes, ObjectNode metadata) {
+      replaceJson(oldValue, newValue, changes, metadata);
+      this.jsonClean = true;
     }
 
     /** A deep copy, so that AuditLog never changes the caller's builder. */
@@ -606,7 +626,7 @@ public final class AuditEvent {
         }
         return v;
       }
-      return Json.capped(Json.sanitize(v), maxBytes);
+      return Json.capped(jsonClean ? v : Json.sanitize(v), maxBytes);
     }
 
     private Actor sanitize(Actor a, AuditLimits limits) {

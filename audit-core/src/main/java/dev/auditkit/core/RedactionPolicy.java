@@ -71,10 +71,15 @@ public final class RedactionPolicy {
       new RedactionPolicy(SensitiveKeys.DEFAULT_EXACT, SensitiveKeys.DEFAULT_SUFFIXES, Set.of(), true);
   private static final RedactionPolicy NONE = new RedactionPolicy(Set.of(), Set.of(), Set.of(), false);
 
+  /** Keys decided so far: the same few keys come with every event, and deciding one takes some 30 scans. */
+  private static final int DECIDED_MAX = 4096;
+
   private final Set<String> exact;
   private final Set<String> suffixes;
   private final Set<String> kept;
   private final boolean cards;
+  /** Bounded: keys beyond {@link #DECIDED_MAX} (untrusted ones, say) are decided each time, not kept. */
+  private final Map<String, Boolean> decided = new java.util.concurrent.ConcurrentHashMap<>();
 
   private RedactionPolicy(Set<String> exact, Set<String> suffixes, Set<String> kept, boolean cards) {
     this.exact = exact;
@@ -134,6 +139,18 @@ public final class RedactionPolicy {
     if (key == null || key.isEmpty()) {
       return false;
     }
+    Boolean known = decided.get(key);
+    if (known != null) {
+      return known;
+    }
+    boolean sensitive = decide(key);
+    if (decided.size() < DECIDED_MAX) {
+      decided.put(key, sensitive);
+    }
+    return sensitive;
+  }
+
+  private boolean decide(String key) {
     String k = SensitiveKeys.normalize(key);
     if (k.isEmpty() || kept.contains(k)) {
       return false;
@@ -406,7 +423,7 @@ public final class RedactionPolicy {
       changes.add(redactChange(c));
     }
     ObjectNode metadata = (ObjectNode) redactInPlace(Json.sanitize(b.metadataNode()));
-    b.replaceJson(oldValue, newValue, changes, metadata);
+    b.replaceCleanJson(oldValue, newValue, changes, metadata); // redaction keeps clean values clean
     RequestInfo r = b.request();
     if (!r.isEmpty()) {
       RequestInfo clean = r.toBuilder()
