@@ -250,4 +250,14 @@ class RedactionLeaksTest {
     }
     assertThat(p.keepKeys("pin").isSensitiveKey("pin")).isFalse();
   }
+
+  @Test
+  void hostileText_isRedactedInLinearTime() {
+    // many URL starts after one @: none may scan back to the start of the text (quadratic, this
+    // input takes minutes; the guard is a denial-of-service bound, not a performance figure)
+    String many = "a@" + "://x".repeat(200_000) + " https://u:pw@h/";
+    String out = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(10),
+        () -> RedactionPolicy.defaults().redactText(many));
+    assertThat(out).endsWith(" https://u:[REDACTED]@h/").startsWith("a@://x://x");
+  }
 }

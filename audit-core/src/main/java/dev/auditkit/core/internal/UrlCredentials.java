@@ -29,10 +29,16 @@ public final class UrlCredentials {
       while (end < text.length() && !endsAuthority(text.charAt(end))) {
         end++;
       }
-      int at = text.lastIndexOf('@', end - 1);
+      int at = end - 1; // the last @ of this authority (looked for within it only: linear in the text)
+      while (at >= start && text.charAt(at) != '@') {
+        at--;
+      }
       if (at >= start) {
-        int colon = text.indexOf(':', start);
-        int keep = colon >= 0 && colon < at ? colon + 1 : start; // "user:" stays; a token as the user does not
+        int colon = start;
+        while (colon < at && text.charAt(colon) != ':') {
+          colon++;
+        }
+        int keep = colon < at ? colon + 1 : start; // "user:" stays; a token as the user does not
         if (!(at - keep == REDACTED.length() && text.startsWith(REDACTED, keep))) {
           if (out == null) {
             out = new StringBuilder(text.length());
