@@ -266,6 +266,7 @@ public final class ChainExportReader {
   /** Like {@link #verify(ChainVerifier)} over another source built on this export (e.g. with witness checkpoints). */
   public ChainVerification verify(ChainVerifier verifier, ChainSource source) {
     unreadable.clear();
+    endLine(); // first: lines added after the end line are an error whatever the chain says
     ChainVerification r = verifier.verify(source);
     if (!r.ok()) {
       Unreadable why = r.eventId().map(id -> unreadable.get(new Place(r.position(), id))).orElse(null);
@@ -284,15 +285,23 @@ public final class ChainExportReader {
     }
     JsonNode end = endLine();
     String problem = null;
+    TamperKind kind = TamperKind.TRUNCATED;
+    long events = countLines("event");
+    long checkpoints = countLines("checkpoint");
     if (end == null) {
       problem = "the export has no end line: the file was cut short after #" + r.lastSequence();
-    } else if (end.path("events").asLong(-1) != countLines("event")) {
-      problem = "the end line counts " + end.path("events") + " events but the file holds " + countLines("event");
+    } else if (end.path("events").asLong(-1) != events) {
+      problem = "the end line counts " + end.path("events") + " events but the file holds " + events;
+    } else if (end.path("checkpoints").asLong(-1) != checkpoints) {
+      long counted = end.path("checkpoints").asLong(-1);
+      kind = checkpoints < counted ? TamperKind.MISSING : TamperKind.INSERTED;
+      problem = "the end line counts " + end.path("checkpoints") + " checkpoints but the file holds " + checkpoints
+          + (checkpoints < counted ? ": checkpoint lines were removed" : ": checkpoint lines were added");
     }
     if (problem == null) {
       return r;
     }
-    return new ChainVerification(r.chainId(), TamperKind.TRUNCATED, r.lastSequence() + 1, null, problem,
+    return new ChainVerification(r.chainId(), kind, r.lastSequence() + 1, null, problem,
         r.eventsChecked(), r.checkpointsChecked(), r.lastSequence(), r.headHash(), r.warnings());
   }
 
@@ -314,10 +323,29 @@ public final class ChainExportReader {
     }
   }
 
+  /**
+   * The end line, or null when there is none.
+   *
+   * @throws ChainExportException when any line follows it (a second end line too): the writer
+   *     ends every export with it, so whatever comes after was added
+   */
   private JsonNode endLine() {
-    try (Stream<JsonNode> s = lines("end", (n, lineNo) -> n, null, null)) {
-      return s.reduce((a, b) -> b).orElse(null);
+    long[] at = {-1};
+    JsonNode end;
+    try (Stream<JsonNode> s = lines("end", (n, lineNo) -> {
+      at[0] = lineNo;
+      return n;
+    }, null, null)) {
+      end = s.findFirst().orElse(null);
     }
+    if (end != null) {
+      long last = lastLine();
+      if (last != at[0]) {
+        throw new ChainExportException(file + " line " + last + " follows the end line (line " + at[0]
+            + "): an export ends with its end line, so the lines after it were added");
+      }
+    }
+    return end;
   }
 
   private long countLines(String type) {

@@ -225,6 +225,44 @@ class ChainExportTest {
         .isInstanceOf(ChainExportException.class).hasMessageContaining("line " + lines.size());
   }
 
+  /**
+   * The end line closes the export and counts its lines: anything after it was added, and a
+   * checkpoint line removed or repeated no longer matches its count.
+   */
+  @Test
+  void linesAfterTheEndLine_failTheVerification_andCheckpointLinesAreCounted() throws Exception {
+    List<String> original = Files.readAllLines(export(chain));
+    String end = original.get(original.size() - 1);
+    int at9 = lineOfEvent(original, 9);
+    for (String added : List.of(original.get(at9), end, firstCheckpointLine(original))) {
+      List<String> lines = new ArrayList<>(original);
+      lines.add(added);
+      Path file = Files.write(dir.resolve("after-end.jsonl"), lines);
+      assertThatThrownBy(() -> ChainExportReader.open(file).verify(ChainVerifier.builder(SIGNER.keys()).build()))
+          .as(added).isInstanceOf(ChainExportException.class)
+          .hasMessageContaining("line " + lines.size() + " follows the end line (line " + original.size() + ")");
+    }
+    List<String> lines = new ArrayList<>(original);
+    lines.add(""); // a blank line at the end is no line of content
+    assertThat(verify(lines).ok()).isTrue();
+
+    int cp = original.indexOf(firstCheckpointLine(original));
+    lines = new ArrayList<>(original);
+    lines.remove(cp);
+    ChainVerification r = verify(lines);
+    assertThat(r.kind()).as(r.summary()).contains(TamperKind.MISSING);
+    assertThat(r.detail()).contains("checkpoint lines were removed");
+    lines = new ArrayList<>(original);
+    lines.add(cp, original.get(cp));
+    r = verify(lines);
+    assertThat(r.kind()).as(r.summary()).contains(TamperKind.INSERTED);
+    assertThat(r.detail()).contains("checkpoint lines were added");
+  }
+
+  private static String firstCheckpointLine(List<String> lines) {
+    return lines.stream().filter(l -> l.startsWith("{\"type\":\"checkpoint\"")).findFirst().orElseThrow();
+  }
+
   private ChainVerification verify(List<String> lines) throws Exception {
     Path file = Files.write(dir.resolve("edited.jsonl"), lines);
     return ChainExportReader.open(file).verify(ChainVerifier.builder(SIGNER.keys()).build());
