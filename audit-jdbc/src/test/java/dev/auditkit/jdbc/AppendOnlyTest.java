@@ -26,7 +26,12 @@ class AppendOnlyTest {
   void update_isRefused(TestDatabase db) throws SQLException {
     JdbcAuditStore store = storeWithOneEvent(db);
     assertThatThrownBy(() -> exec(db.dataSource(), "update " + store.eventTable() + " set action = 'FORGED'"))
-        .isInstanceOf(SQLException.class).hasMessageContaining("append-only").hasMessageContaining("UPDATE");
+        .isInstanceOf(SQLException.class).hasMessageContaining("append-only").hasMessageContaining("UPDATE")
+        .satisfies(e -> {
+          if (db.dialect() == TestDialect.H2) { // it names the table (not the copy a migration's ALTER made)
+            assertThat(e.getMessage()).containsIgnoringCase("UPDATE on " + store.eventTable() + " refused");
+          }
+        });
     assertThat(count(db.dataSource(), "select count(*) from " + store.eventTable() + " where action = 'JOB_STATUS_CHANGED'"))
         .isEqualTo(1);
   }

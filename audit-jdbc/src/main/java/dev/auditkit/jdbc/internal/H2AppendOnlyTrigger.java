@@ -11,7 +11,9 @@ public final class H2AppendOnlyTrigger implements Trigger {
 
   @Override
   public void init(Connection conn, String schemaName, String triggerName, String tableName, boolean before, int type) {
-    this.table = schemaName + "." + tableName;
+    // an ALTER TABLE that H2 does by copying (a migration adding a column) inits the trigger on the
+    // copy, named TABLE_COPY_n_m, and it keeps that name until the database is opened again
+    this.table = schemaName + "." + tableName.replaceFirst("_COPY_\\d+_\\d+$", "");
     this.operation = (type & Trigger.UPDATE) != 0 ? "UPDATE" : (type & Trigger.DELETE) != 0 ? "DELETE" : "change";
   }
 
