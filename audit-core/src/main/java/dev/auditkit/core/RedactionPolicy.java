@@ -10,6 +10,7 @@ import dev.auditkit.core.internal.SensitiveKeys;
 import dev.auditkit.core.internal.Json;
 import dev.auditkit.core.internal.Text;
 import dev.auditkit.core.internal.UrlCredentials;
+import java.io.IOException;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -35,27 +36,34 @@ import java.util.Set;
  *       value becomes {@link #REDACTED} (null stays null). Keys match ignoring case, separators
  *       and compatibility forms, so {@code api_key}, {@code api-key}, {@code apiKey},
  *       {@code API_KEY} and fullwidth {@code ＡＰＩ＿ＫＥＹ} are one key. The defaults: password,
- *       passwd, pwd, passphrase, passcode, secret, client_secret, credential(s), token,
- *       access_token, refresh_token, id_token, session_token, session_id, jsessionid, api_key,
- *       x-api-key, access_key, private_key, authorization, proxy-authorization, cookie, set-cookie,
- *       cvv, cvv2, cvc, cvc2, security_code, pin, otp, card_number, credit_card_number, pan, ssn,
+ *       passwd, pwd, passphrase, passcode, secret(s), client_secret, token(s), access_token,
+ *       refresh_token, id_token, session_token, session_id, jsessionid, api_key, x-api-key,
+ *       access_key, private_key, authorization, proxy-authorization, cookie(s), set-cookie, cvv,
+ *       cvv2, cvc, cvc2, security_code, pin, otp, card_number, credit_card_number, pan, ssn,
  *       social_security_number; any key ending in password, passwd, secret(s), token(s),
  *       api_key(s), access_key, secret_key, private_key, authorization, cookie(s), card_number,
- *       passphrase, passcode, credentials, cvv, cvc, security_code or ssn ({@code newPassword},
- *       {@code csrfToken}, {@code cardCvv}); and any key containing password, passwd, secret (not
- *       as in secretary), private_key or api_key. A change whose path passes through a sensitive
- *       key keeps both values redacted, so a password change is recorded as changed without either
- *       password; an identity selector on a sensitive key loses its value
- *       ({@code sessions[token=\[REDACTED\]].ip}). Request paths: sensitive query, fragment and
- *       {@code ;name=} path parameters ({@code ;jsessionid=}).
- *   <li><b>Card numbers in free text</b> (values, keys, change paths): 13–19 digits, optionally
- *       grouped by single spaces, dashes, dots or plus signs, starting with 2–6 and passing the
- *       Luhn check, keep their last four digits: {@code 4111 1111 1111 1111} →
+ *       passphrase, passcode, cvv, cvc, security_code or ssn ({@code newPassword},
+ *       {@code csrfToken}, {@code cardCvv}), except counts of language-model tokens
+ *       ({@code totalTokens}) and cookie-consent flags ({@code acceptCookies}); and any key
+ *       containing password, passwd, secret (not as in secretary), private_key or api_key unless it
+ *       ends in a naming word such as id, name, arn, prefix, type or version ({@code apiKeyId},
+ *       {@code secretName} name a secret without holding it). A change whose path passes through a
+ *       sensitive key keeps both values redacted and its path is cut after that key (what follows
+ *       may be a secret used as a map key), so a password change is recorded as changed without
+ *       either password; an identity selector on a sensitive key loses its value
+ *       ({@code sessions[token=\[REDACTED\]].ip}). Request paths, and URLs in any text: sensitive
+ *       query and fragment parameters, and {@code ;name=} path parameters ({@code ;jsessionid=}).
+ *   <li><b>Card numbers in free text</b> (values, keys, change paths): 13–19 digits (ASCII or
+ *       fullwidth), optionally grouped by single spaces, dashes, dots or plus signs, starting with
+ *       2–6 and passing the Luhn check, keep their last four digits: {@code 4111 1111 1111 1111} →
  *       {@code **** **** **** 1111}; also one followed by more groups (its CVV), and one
  *       URL-encoded in a query. Numbers (as opposed to strings) are left alone.
- *   <li><b>URL credentials</b> in any text: {@code postgres://app:[REDACTED]@db},
- *       {@code https://[REDACTED]@github.com}.
+ *   <li><b>URL credentials</b> in any text: {@code postgres://app:[REDACTED]@db}, and the user of
+ *       an http(s) URL, which is often a token: {@code https://[REDACTED]@github.com}.
  * </ul>
+ *
+ * <p>A string that holds JSON too deep or with numbers too long for auditkit to read (over 1000
+ * levels or digits) cannot be checked and is replaced by {@link #REDACTED} with its length.
  *
  * <pre>{@code
  * RedactionPolicy.defaults().maskKeys("gateCode").keepKeys("pan")   // a host whose "pan" is a camera setting
@@ -73,6 +81,8 @@ public final class RedactionPolicy {
 
   /** Keys decided so far: the same few keys come with every event, and deciding one takes some 30 scans. */
   private static final int DECIDED_MAX = 4096;
+  /** Longer keys are not remembered: a few thousand of them, untrusted, could hold on to much memory. */
+  private static final int DECIDED_KEY_LENGTH = 64;
 
   private final Set<String> exact;
   private final Set<String> suffixes;
@@ -144,7 +154,7 @@ public final class RedactionPolicy {
       return known;
     }
     boolean sensitive = decide(key);
-    if (decided.size() < DECIDED_MAX) {
+    if (key.length() <= DECIDED_KEY_LENGTH && decided.size() < DECIDED_MAX) {
       decided.put(key, sensitive);
     }
     return sensitive;
@@ -158,7 +168,7 @@ public final class RedactionPolicy {
     if (exact.contains(k)) {
       return true;
     }
-    if (suffixes.isEmpty()) {
+    if (suffixes.isEmpty() || SensitiveKeys.DEFAULT_NOT_SECRET.contains(k)) {
       return false;
     }
     if (SensitiveKeys.holdsSensitiveWord(k)) {
@@ -186,8 +196,67 @@ public final class RedactionPolicy {
     if (text == null) {
       return null;
     }
-    String t = UrlCredentials.redact(text);
+    String t = redactUrlQueries(UrlCredentials.redact(text));
     return cards ? CardNumbers.mask(t) : t;
+  }
+
+  /**
+   * The values of sensitive query parameters of every URL in {@code text}
+   * ({@code https://app/reset?token=[REDACTED]&u=7}); only by key, so it does not recurse.
+   */
+  private String redactUrlQueries(String text) {
+    int scheme = text.indexOf("://");
+    if (scheme < 0 || text.indexOf('?', scheme) < 0) {
+      return text;
+    }
+    StringBuilder out = null;
+    int copied = 0;
+    while (scheme >= 0) {
+      int end = scheme + 3;
+      while (end < text.length() && !UrlCredentials.endsUrl(text.charAt(end))) {
+        end++;
+      }
+      int q = text.indexOf('?', scheme);
+      if (q >= 0 && q < end) {
+        int hash = text.indexOf('#', q);
+        int queryEnd = hash >= 0 && hash < end ? hash : end;
+        String query = text.substring(q + 1, queryEnd);
+        String redacted = redactSensitiveParams(query);
+        if (!redacted.equals(query)) {
+          if (out == null) {
+            out = new StringBuilder(text.length());
+          }
+          out.append(text, copied, q + 1).append(redacted);
+          copied = queryEnd;
+        }
+      }
+      scheme = text.indexOf("://", end);
+    }
+    return out == null ? text : out.append(text, copied, text.length()).toString();
+  }
+
+  /** Query parameters with the values of sensitive keys replaced, nothing else changed. */
+  private String redactSensitiveParams(String params) {
+    StringBuilder out = new StringBuilder(params.length());
+    int start = 0;
+    while (start <= params.length()) {
+      int end = start;
+      while (end < params.length() && params.charAt(end) != '&' && params.charAt(end) != ';') {
+        end++;
+      }
+      int eq = params.indexOf('=', start);
+      if (eq >= 0 && eq < end && isSensitiveKey(decode(params.substring(start, eq)))) {
+        out.append(params, start, eq + 1).append(REDACTED);
+      } else {
+        out.append(params, start, end);
+      }
+      if (end >= params.length()) {
+        break;
+      }
+      out.append(params.charAt(end));
+      start = end + 1;
+    }
+    return out.toString();
   }
 
   /**
@@ -302,23 +371,34 @@ public final class RedactionPolicy {
     }
   }
 
+  /** One application of the policy to a value: whether it changed anything. */
+  private static final class Run {
+    boolean changed;
+  }
+
   /**
    * Redacts a tree that the caller owns, changing it; returns the node to use (a new one for a root
    * string). Keys are looked at too: a card number used as a key is masked
    * ({@code cards.************1111}).
    */
   JsonNode redactInPlace(JsonNode node) {
+    return redactInPlace(node, new Run(), false);
+  }
+
+  /** {@code embedded}: the tree was read from a string; strings inside it are not read as JSON again. */
+  private JsonNode redactInPlace(JsonNode node, Run run, boolean embedded) {
     if (node instanceof ObjectNode obj) {
       List<String> renamed = null;
       for (Iterator<Map.Entry<String, JsonNode>> it = obj.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
         JsonNode v = e.getValue();
         if (isSensitiveKey(e.getKey())) {
-          if (!v.isNull()) {
+          if (!v.isNull() && !v.equals(REDACTED_NODE)) {
             e.setValue(REDACTED_NODE);
+            run.changed = true;
           }
         } else {
-          JsonNode r = redactInPlace(v);
+          JsonNode r = redactInPlace(v, run, embedded);
           if (r != v) {
             e.setValue(r);
           }
@@ -328,13 +408,17 @@ public final class RedactionPolicy {
         }
       }
       if (renamed != null) {
+        run.changed = true;
+        Map<String, Integer> next = new java.util.HashMap<>(); // per masked key: no search starts at #2 again
         for (String key : renamed) {
           JsonNode v = obj.remove(key);
           String masked = redactText(key);
           String free = masked;
-          for (int n = 2; obj.has(free); n++) {
-            free = masked + " #" + n; // two card numbers with the same last digits stay two keys
+          int n = next.getOrDefault(masked, 2);
+          while (obj.has(free)) {
+            free = masked + " #" + n++; // two card numbers with the same last digits stay two keys
           }
+          next.put(masked, n);
           obj.set(free, v);
         }
       }
@@ -343,7 +427,7 @@ public final class RedactionPolicy {
     if (node instanceof ArrayNode arr) {
       for (int i = 0; i < arr.size(); i++) {
         JsonNode v = arr.get(i);
-        JsonNode r = redactInPlace(v);
+        JsonNode r = redactInPlace(v, run, embedded);
         if (r != v) {
           arr.set(i, r);
         }
@@ -352,15 +436,25 @@ public final class RedactionPolicy {
     }
     if (node != null && node.isTextual()) {
       String t = node.textValue();
-      String m = redactEmbeddedJson(redactText(t));
-      return m.equals(t) ? node : TextNode.valueOf(m);
+      String m = redactText(t);
+      if (!embedded) {
+        m = redactEmbeddedJson(m);
+      }
+      if (m.equals(t)) {
+        return node;
+      }
+      run.changed = true;
+      return TextNode.valueOf(m);
     }
     return node;
   }
 
   /**
-   * A string that holds a JSON object or array (a request body kept as text) redacted inside, and
-   * written back compactly; unchanged when that removed nothing or it is no JSON.
+   * A string that starts with a JSON object or array (a request body kept as text, a log line)
+   * redacted inside that value, which is written back compactly; text after the value is kept.
+   * Unchanged when that removed nothing or it is no JSON. One level only: strings inside it are not
+   * read again. JSON past the limits of what auditkit reads (nesting over 1000, numbers over 1000
+   * digits) cannot be checked, so it is not recorded.
    */
   private String redactEmbeddedJson(String s) {
     int first = 0;
@@ -370,15 +464,22 @@ public final class RedactionPolicy {
     if (first == s.length() || (s.charAt(first) != '{' && s.charAt(first) != '[')) {
       return s;
     }
-    try {
-      JsonNode inner = Json.MAPPER.readTree(s);
+    try (com.fasterxml.jackson.core.JsonParser parser = Json.MAPPER.createParser(s)) {
+      JsonNode inner = Json.MAPPER.readTree(parser);
       if (inner == null || !inner.isContainerNode()) {
         return s;
       }
-      String before = Json.MAPPER.writeValueAsString(inner);
-      String after = Json.MAPPER.writeValueAsString(redactInPlace(inner));
-      return after.equals(before) ? s : after;
-    } catch (com.fasterxml.jackson.core.JacksonException notJson) {
+      long end = parser.currentLocation().getCharOffset();
+      Run run = new Run();
+      JsonNode redacted = redactInPlace(inner, run, true);
+      if (!run.changed) {
+        return s;
+      }
+      return s.substring(0, first) + Json.MAPPER.writeValueAsString(redacted)
+          + (end >= 0 && end <= s.length() ? s.substring((int) end) : "");
+    } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException tooLarge) {
+      return REDACTED + " (JSON of " + s.length() + " characters past the limits auditkit reads: not checked for secrets)";
+    } catch (IOException notJson) { // (JacksonException is one; reading a String does no other I/O)
       return s;
     }
   }
@@ -389,19 +490,32 @@ public final class RedactionPolicy {
    * ({@code sessions[token=[REDACTED]].ip}); its values are cleaned first, as the event will be.
    */
   FieldChange redactChange(FieldChange c) {
+    return redactChange(c, new Run());
+  }
+
+  private FieldChange redactChange(FieldChange c, Run run) {
     String path = Paths.replaceSelectorValues(redactText(Text.singleLine(c.path(), Integer.MAX_VALUE)),
         this::isSensitiveKey, REDACTED);
-    for (String name : Paths.names(path)) {
-      if (isSensitiveKey(name)) {
+    List<String> names = Paths.names(path);
+    for (int i = 0; i < names.size(); i++) {
+      if (isSensitiveKey(names.get(i))) {
+        // what follows a sensitive name may be a secret itself (a token used as a map key)
+        String cut = Paths.throughName(path, i);
         JsonNode from = c.fromNode().isNull() ? c.fromNode() : REDACTED_NODE;
         JsonNode to = c.toNode().isNull() ? c.toNode() : REDACTED_NODE;
-        return FieldChange.of(path, from, to);
+        if (!cut.equals(c.path()) || !from.equals(c.fromNode()) || !to.equals(c.toNode())) {
+          run.changed = true;
+        }
+        return FieldChange.of(cut, from, to);
       }
     }
-    JsonNode from = redactInPlace(Json.sanitize(c.fromNode().deepCopy()));
-    JsonNode to = redactInPlace(Json.sanitize(c.toNode().deepCopy()));
+    JsonNode from = redactInPlace(Json.sanitize(c.fromNode().deepCopy()), run, false);
+    JsonNode to = redactInPlace(Json.sanitize(c.toNode().deepCopy()), run, false);
     if (path.equals(c.path()) && from.equals(c.fromNode()) && to.equals(c.toNode())) {
       return c;
+    }
+    if (!path.equals(Text.singleLine(c.path(), Integer.MAX_VALUE))) {
+      run.changed = true;
     }
     return FieldChange.of(path, from, to);
   }
@@ -416,14 +530,21 @@ public final class RedactionPolicy {
     if (this == NONE) {
       return;
     }
-    JsonNode oldValue = b.oldValueNode() == null ? null : redactInPlace(Json.sanitize(b.oldValueNode()));
-    JsonNode newValue = b.newValueNode() == null ? null : redactInPlace(Json.sanitize(b.newValueNode()));
+    Run run = new Run();
+    JsonNode oldValue = b.oldValueNode() == null ? null : redactInPlace(Json.sanitize(b.oldValueNode()), run, false);
+    JsonNode newValue = b.newValueNode() == null ? null : redactInPlace(Json.sanitize(b.newValueNode()), run, false);
     List<FieldChange> changes = new ArrayList<>(b.changeList().size());
     for (FieldChange c : b.changeList()) {
-      changes.add(redactChange(c));
+      changes.add(redactChange(c, run));
     }
-    ObjectNode metadata = (ObjectNode) redactInPlace(Json.sanitize(b.metadataNode()));
-    b.replaceCleanJson(oldValue, newValue, changes, metadata); // redaction keeps clean values clean
+    ObjectNode metadata = (ObjectNode) redactInPlace(Json.sanitize(b.metadataNode()), run, false);
+    if (run.changed) {
+      // what redaction wrote may need cleaning again (JSON read from a string and written back
+      // holds its escapes as characters; a renamed key may be longer than keys are kept): building does it
+      b.replaceJson(oldValue, newValue, changes, metadata);
+    } else {
+      b.replaceCleanJson(oldValue, newValue, changes, metadata); // clean already: not cleaned twice
+    }
     RequestInfo r = b.request();
     if (!r.isEmpty()) {
       RequestInfo clean = r.toBuilder()

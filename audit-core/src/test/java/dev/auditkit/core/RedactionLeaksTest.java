@@ -240,12 +240,13 @@ class RedactionLeaksTest {
   void commonSecretKeyNames_areSensitive_andOrdinaryOnesAreNot() {
     RedactionPolicy p = RedactionPolicy.defaults();
     for (String k : List.of("secretKey", "aws_secret_access_key", "accessKey", "tokens", "secrets", "api_keys",
-        "cardCvv", "card_cvc", "customerSsn", "passcode", "pin", "otp", "credentials", "privateKeyPem",
-        "ＰＡＳＳＷＯＲＤ")) {
+        "cardCvv", "card_cvc", "customerSsn", "passcode", "pin", "otp", "privateKeyPem", "refreshTokens",
+        "sessionCookies", "ＰＡＳＳＷＯＲＤ")) {
       assertThat(p.isSensitiveKey(k)).as(k).isTrue();
     }
     for (String k : List.of("secretary", "secretaryName", "name", "status", "accessKeyId", "spin", "shipping",
-        "tokenizer", "passenger", "ssnLast4Verified", "pinned", "description")) {
+        "tokenizer", "passenger", "ssnLast4Verified", "pinned", "description", "credentials", "apiKeyId",
+        "secretName", "passwordExpiresAt", "totalTokens", "prompt_tokens", "acceptCookies")) {
       assertThat(p.isSensitiveKey(k)).as(k).isFalse();
     }
     assertThat(p.keepKeys("pin").isSensitiveKey("pin")).isFalse();

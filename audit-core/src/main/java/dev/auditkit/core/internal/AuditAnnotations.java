@@ -2,11 +2,13 @@ package dev.auditkit.core.internal;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.BeanDescription;
+import com.fasterxml.jackson.databind.PropertyName;
 import com.fasterxml.jackson.databind.SerializationConfig;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.BeanPropertyWriter;
 import com.fasterxml.jackson.databind.ser.BeanSerializerModifier;
+import com.fasterxml.jackson.databind.util.NameTransformer;
 import dev.auditkit.core.AuditIgnore;
 import dev.auditkit.core.AuditMasked;
 import java.util.ArrayList;
@@ -56,6 +58,22 @@ final class AuditAnnotations extends BeanSerializerModifier {
 
     Masked(BeanPropertyWriter base) {
       super(base);
+    }
+
+    private Masked(BeanPropertyWriter base, PropertyName name) {
+      super(base, name);
+    }
+
+    /** A renamed copy (an unwrapping prefix, a naming strategy) stays masked. */
+    @Override
+    protected BeanPropertyWriter _new(PropertyName newName) {
+      return new Masked(this, newName);
+    }
+
+    /** A masked value is written whole as the marker, never unwrapped into the fields it holds. */
+    @Override
+    public BeanPropertyWriter unwrappingWriter(NameTransformer unwrapper) {
+      return this;
     }
 
     @Override

@@ -7,21 +7,22 @@ import java.util.List;
  * Finds payment card numbers in free text: runs of 13 to 19 digits, optionally grouped by single
  * separators (space, no-break or thin space, dash, dot or plus, as in a form-encoded URL), that start
  * with 2–6 (the major industry identifiers of the card networks) and pass the Luhn check. A run of
- * groups that is not a card number as a whole may start with one made of whole groups, followed by
- * more ({@code 4111 1111 1111 1111 123}, a card number and its CVV, or a second card number); inside
- * a run nothing else is searched. Each one is masked keeping its separators and last four digits:
+ * groups that is not a card number as a whole may start with one made of whole groups with one kind
+ * of separator, followed by more ({@code 4111 1111 1111 1111 123}, a card number and its CVV, or a
+ * second card number), unless the run follows a letter ({@code DE44 5001 ...}, an IBAN); inside a
+ * run nothing else is searched. Fullwidth digits count as digits. Each one is masked keeping its separators and last four digits:
  * {@code 4111 1111 1111 1111} becomes {@code **** **** **** 1111}.
  */
 public final class CardNumbers {
   private CardNumbers() {}
 
-  /** The Luhn check over a string of ASCII digits. */
+  /** The Luhn check over a string of digits (ASCII or fullwidth). */
   public static boolean luhn(CharSequence digits) {
     int sum = 0;
     boolean twice = false;
     for (int i = digits.length() - 1; i >= 0; i--) {
-      int d = digits.charAt(i) - '0';
-      if (d < 0 || d > 9) {
+      int d = digit(digits.charAt(i));
+      if (d < 0) {
         return false;
       }
       if (twice) {
@@ -66,7 +67,9 @@ public final class CardNumbers {
           break;
         }
       }
-      for (int[] hit : findCards(text, groups)) {
+      // windows of a longer run only where the run does not go on a word (DE44 5001 ..., an IBAN)
+      boolean afterLetter = i > 0 && Character.isLetter(text.charAt(i - 1));
+      for (int[] hit : findCards(text, groups, !afterLetter)) {
         if (out == null) {
           out = new StringBuilder(text);
         }
@@ -83,8 +86,15 @@ public final class CardNumbers {
    * tried: in a run of 17 digits some 13-digit window passes the Luhn check one time in ten, which
    * would mask order and reference numbers.
    */
-  private static List<int[]> findCards(String text, List<int[]> groups) {
+  private static List<int[]> findCards(String text, List<int[]> groups, boolean windows) {
     List<int[]> found = new ArrayList<>(1);
+    if (isCard(text, groups, 0, groups.size() - 1)) {
+      found.add(new int[] {groups.get(0)[0], groups.get(groups.size() - 1)[1]});
+      return found;
+    }
+    if (!windows) {
+      return found;
+    }
     int a = 0;
     while (a < groups.size()) {
       // a window holds at most 19 digits, so at most 19 groups: the search stays linear in the run
@@ -96,7 +106,7 @@ public final class CardNumbers {
       }
       int hitEnd = -1;
       for (int b = last; b >= a && hitEnd < 0; b--) {
-        if (isCard(text, groups, a, b)) {
+        if (isCard(text, groups, a, b) && oneSeparator(text, groups, a, b)) {
           hitEnd = b;
         }
       }
@@ -107,6 +117,16 @@ public final class CardNumbers {
       a = hitEnd + 1;
     }
     return found;
+  }
+
+  /** Whether groups {@code a} to {@code b} are separated by one kind of character (a card's layout; coordinates mix them). */
+  private static boolean oneSeparator(String text, List<int[]> groups, int a, int b) {
+    for (int i = a + 1; i <= b; i++) {
+      if (text.charAt(groups.get(i)[0] - 1) != text.charAt(groups.get(a + 1)[0] - 1)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Whether groups {@code a} to {@code b} together are a card number. */
@@ -122,7 +142,8 @@ public final class CardNumbers {
     for (int i = a; i <= b; i++) {
       digits.append(text, groups.get(i)[0], groups.get(i)[1]);
     }
-    return digits.charAt(0) >= '2' && digits.charAt(0) <= '6' && luhn(digits);
+    int first = digit(digits.charAt(0));
+    return first >= 2 && first <= 6 && luhn(digits);
   }
 
   private static boolean isSeparator(char c) {
@@ -153,7 +174,12 @@ public final class CardNumbers {
     return false;
   }
 
+  /** ASCII digits, and fullwidth ones (U+FF10 to U+FF19: what East Asian keyboards type). */
   private static boolean isDigit(char c) {
-    return c >= '0' && c <= '9';
+    return (c >= '0' && c <= '9') || (c >= '\uFF10' && c <= '\uFF19');
+  }
+
+  private static int digit(char c) {
+    return c >= '0' && c <= '9' ? c - '0' : c >= '\uFF10' && c <= '\uFF19' ? c - '\uFF10' : -1;
   }
 }

@@ -117,4 +117,30 @@ public final class Paths {
     }
     return out == null ? path : out.append(path, copied, n).toString();
   }
+
+  /**
+   * {@code path} up to the end of its name number {@code index} (as {@link #names} counts them),
+   * with that name's selectors: {@code tokens.rt_live_1.device} through name 0 is {@code tokens}.
+   * The whole path when that is its last name.
+   */
+  public static String throughName(String path, int index) {
+    int name = 0;
+    boolean inBracket = false;
+    for (int i = 0; i < path.length(); i++) {
+      char c = path.charAt(i);
+      if (c == '\\') {
+        i++;
+      } else if (inBracket) {
+        inBracket = c != ']';
+      } else if (c == '[') {
+        inBracket = true;
+      } else if (c == '.') {
+        if (name == index) {
+          return path.substring(0, i);
+        }
+        name++;
+      }
+    }
+    return path;
+  }
 }

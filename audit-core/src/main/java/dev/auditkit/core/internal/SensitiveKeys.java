@@ -9,28 +9,51 @@ import java.util.Set;
 public final class SensitiveKeys {
   /** Matched exactly after {@link #normalize}. */
   public static final Set<String> DEFAULT_EXACT = Set.of(
-      "password", "passwd", "pwd", "passphrase", "passcode", "secret", "clientsecret", "credentials", "credential",
-      "token", "accesstoken", "refreshtoken", "idtoken", "sessiontoken", "sessionid", "jsessionid",
+      "password", "passwd", "pwd", "passphrase", "passcode", "secret", "secrets", "clientsecret",
+      "token", "tokens", "accesstoken", "refreshtoken", "idtoken", "sessiontoken", "sessionid", "jsessionid",
       "apikey", "xapikey", "accesskey", "privatekey", "authorization", "proxyauthorization",
-      "cookie", "setcookie", "cvv", "cvv2", "cvc", "cvc2", "securitycode", "pin", "otp",
+      "cookie", "cookies", "setcookie", "cvv", "cvv2", "cvc", "cvc2", "securitycode", "pin", "otp",
       "cardnumber", "creditcardnumber", "pan", "ssn", "socialsecuritynumber");
 
   /** A normalised key ending in one of these is sensitive too ({@code newPassword}, {@code csrfToken}). */
   public static final Set<String> DEFAULT_SUFFIXES = Set.of(
       "password", "passwd", "secret", "secrets", "token", "tokens", "apikey", "apikeys", "accesskey", "secretkey",
-      "privatekey", "authorization", "cookie", "cookies", "cardnumber", "passphrase", "passcode", "credentials",
+      "privatekey", "authorization", "cookie", "cookies", "cardnumber", "passphrase", "passcode",
       "cvv", "cvv2", "cvc", "cvc2", "securitycode", "ssn");
 
   /**
    * A normalised key holding one of these anywhere is sensitive too ({@code privateKeyPem},
-   * {@code awsSecretAccessKey}), with the defaults; {@code secret} not inside {@code secretary}.
+   * {@code awsSecretAccessKey}), with the defaults; {@code secret} not inside {@code secretary},
+   * and not a key that ends in one of {@link #NAMING_TAILS}.
    */
   static final List<String> DEFAULT_WORDS = List.of("password", "passwd", "secret", "privatekey", "apikey");
 
+  /**
+   * Endings of keys that name or describe a secret rather than hold it ({@code apiKeyId},
+   * {@code secretName}, {@code passwordExpiresAt}): the words rule leaves them alone (an exact or
+   * suffix match still counts).
+   */
+  static final List<String> NAMING_TAILS = List.of("id", "ids", "name", "names", "arn", "prefix", "last4", "type",
+      "count", "fingerprint", "version", "status", "expiresat", "createdat", "rotatedat");
+
   private SensitiveKeys() {}
 
-  /** Whether a normalised key holds one of {@link #DEFAULT_WORDS}. */
+  /**
+   * Keys the suffix rule would match that hold no secret: counts of language-model tokens and
+   * cookie-consent flags. The defaults leave them alone.
+   */
+  public static final Set<String> DEFAULT_NOT_SECRET = Set.of(
+      "totaltokens", "prompttokens", "completiontokens", "inputtokens", "outputtokens", "maxtokens", "cachedtokens",
+      "reasoningtokens", "usedtokens", "remainingtokens", "numtokens",
+      "acceptcookies", "allowcookies", "rejectcookies", "blockcookies", "enablecookies", "disablecookies");
+
+  /** Whether a normalised key holds one of {@link #DEFAULT_WORDS} and does not end in a {@link #NAMING_TAILS naming tail}. */
   public static boolean holdsSensitiveWord(String normalised) {
+    for (String tail : NAMING_TAILS) {
+      if (normalised.endsWith(tail) && normalised.length() > tail.length()) {
+        return false;
+      }
+    }
     for (String w : DEFAULT_WORDS) {
       int at = normalised.indexOf(w);
       while (at >= 0) {

@@ -2,7 +2,8 @@ package dev.auditkit.core.internal;
 
 /**
  * Removes credentials from URLs in text: the password of {@code scheme://user:password@host}, and
- * a {@code scheme://token@host} user part whole (GitHub and others take a token as the user name).
+ * the user part of an http(s) URL whole, {@code https://token@host} (GitHub and others take a token
+ * as the user name; {@code ssh://git@host} keeps its user).
  * The user info ends at the last {@code @} before the URL's path, query or fragment, so a password
  * that holds an unencoded {@code @} goes whole. Running it again changes nothing.
  */
@@ -29,6 +30,7 @@ public final class UrlCredentials {
       while (end < text.length() && !endsAuthority(text.charAt(end))) {
         end++;
       }
+      boolean web = isWeb(text, scheme);
       int at = end - 1; // the last @ of this authority (looked for within it only: linear in the text)
       while (at >= start && text.charAt(at) != '@') {
         at--;
@@ -38,8 +40,9 @@ public final class UrlCredentials {
         while (colon < at && text.charAt(colon) != ':') {
           colon++;
         }
-        int keep = colon < at ? colon + 1 : start; // "user:" stays; a token as the user does not
-        if (!(at - keep == REDACTED.length() && text.startsWith(REDACTED, keep))) {
+        // "user:" stays; a token as the user of an http(s) URL does not (ssh://git@host keeps its user)
+        int keep = colon < at ? colon + 1 : web ? start : at;
+        if (keep < at && !(at - keep == REDACTED.length() && text.startsWith(REDACTED, keep))) {
           if (out == null) {
             out = new StringBuilder(text.length());
           }
@@ -52,9 +55,19 @@ public final class UrlCredentials {
     return out == null ? text : out.append(text, copied, text.length()).toString();
   }
 
-  /** The authority (user info and host) ends at a path, query or fragment, or where the text around it goes on. */
+  /** The authority (user info and host) ends at a path, query or fragment, or where the URL ends. */
   private static boolean endsAuthority(char c) {
-    return c == '/' || c == '?' || c == '#' || Character.isWhitespace(c) || c == '"' || c == '\'' || c == '<'
-        || c == '>';
+    return c == '/' || c == '?' || c == '#' || endsUrl(c);
+  }
+
+  /** Where a URL in free text ends: white space, quotes, angle brackets. */
+  public static boolean endsUrl(char c) {
+    return Character.isWhitespace(c) || c == '"' || c == '\'' || c == '<' || c == '>';
+  }
+
+  /** Whether the scheme before {@code ://} at {@code at} is http or https. */
+  private static boolean isWeb(String text, int at) {
+    return text.regionMatches(true, at - 4, "http", 0, 4) && (at - 4 == 0 || !Character.isLetter(text.charAt(at - 5)))
+        || text.regionMatches(true, at - 5, "https", 0, 5) && (at - 5 == 0 || !Character.isLetter(text.charAt(at - 6)));
   }
 }
