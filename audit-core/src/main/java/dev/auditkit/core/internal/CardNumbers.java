@@ -1,7 +1,5 @@
 package dev.auditkit.core.internal;
 
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Finds payment card numbers in free text: runs of 13 to 19 digits, optionally grouped by single
@@ -43,6 +41,7 @@ public final class CardNumbers {
       return text;
     }
     StringBuilder out = null;
+    int[] bounds = null; // start and end of each group of the run at hand, made when a run is long enough
     int n = text.length();
     int i = 0;
     while (i < n) {
@@ -50,30 +49,43 @@ public final class CardNumbers {
         i++;
         continue;
       }
-      // a run of digit groups separated by single spaces or dashes
-      int end = i;
-      List<int[]> groups = new ArrayList<>();
+      // a run of digit groups separated by single separators: first only measured
+      int groups = 0;
+      int digits = 0;
       int g = i;
       while (true) {
         int s = g;
         while (g < n && isDigit(text.charAt(g))) {
           g++;
         }
-        groups.add(new int[] {s, g});
-        end = g;
+        groups++;
+        digits += g - s;
         if (g + 1 < n && isSeparator(text.charAt(g)) && isDigit(text.charAt(g + 1))) {
           g++;
         } else {
           break;
         }
       }
-      // windows of a longer run only where the run does not go on a word (DE44 5001 ..., an IBAN)
-      boolean afterLetter = i > 0 && Character.isLetter(text.charAt(i - 1));
-      for (int[] hit : findCards(text, groups, !afterLetter)) {
-        if (out == null) {
-          out = new StringBuilder(text);
+      int end = g;
+      if (digits >= 13) {
+        if (bounds == null || bounds.length < 2 * groups) {
+          bounds = new int[Math.max(16, 2 * groups)];
         }
-        maskRange(out, hit[0], hit[1]);
+        g = i;
+        for (int k = 0; k < groups; k++) {
+          bounds[2 * k] = g;
+          while (g < n && isDigit(text.charAt(g))) {
+            g++;
+          }
+          bounds[2 * k + 1] = g;
+          g++;
+        }
+        if (isCard(text, bounds, 0, groups - 1)) {
+          out = maskRange(out, text, bounds[0], bounds[2 * groups - 1]);
+        } else if (groups > 1 && !(i > 0 && Character.isLetter(text.charAt(i - 1)))) {
+          // windows of a longer run only where the run does not go on a word (DE44 5001 ..., an IBAN)
+          out = maskWindows(out, text, bounds, groups);
+        }
       }
       i = end;
     }
@@ -81,80 +93,83 @@ public final class CardNumbers {
   }
 
   /**
-   * The card numbers in a run of digit groups: the whole run when it is one, otherwise the longest
-   * window of whole groups that starts it, then the same after that window. Other windows are never
+   * The card numbers of a run that is not one as a whole: the longest window of whole groups with
+   * one kind of separator that starts it, then the same after that window. Other windows are never
    * tried: in a run of 17 digits some 13-digit window passes the Luhn check one time in ten, which
-   * would mask order and reference numbers.
+   * would mask order and reference numbers. At most 19 groups per window: linear in the run.
    */
-  private static List<int[]> findCards(String text, List<int[]> groups, boolean windows) {
-    List<int[]> found = new ArrayList<>(1);
-    if (isCard(text, groups, 0, groups.size() - 1)) {
-      found.add(new int[] {groups.get(0)[0], groups.get(groups.size() - 1)[1]});
-      return found;
-    }
-    if (!windows) {
-      return found;
-    }
+  private static StringBuilder maskWindows(StringBuilder out, String text, int[] bounds, int groups) {
     int a = 0;
-    while (a < groups.size()) {
-      // a window holds at most 19 digits, so at most 19 groups: the search stays linear in the run
+    while (a < groups) {
       int last = a;
-      int digits = groups.get(a)[1] - groups.get(a)[0];
-      while (last + 1 < groups.size() && digits + groups.get(last + 1)[1] - groups.get(last + 1)[0] <= 19) {
+      int digits = bounds[2 * a + 1] - bounds[2 * a];
+      while (last + 1 < groups && digits + bounds[2 * last + 3] - bounds[2 * last + 2] <= 19) {
         last++;
-        digits += groups.get(last)[1] - groups.get(last)[0];
+        digits += bounds[2 * last + 1] - bounds[2 * last];
       }
-      int hitEnd = -1;
-      for (int b = last; b >= a && hitEnd < 0; b--) {
-        if (isCard(text, groups, a, b) && oneSeparator(text, groups, a, b)) {
-          hitEnd = b;
+      int hit = -1;
+      for (int b = last; b >= a && hit < 0; b--) {
+        if (isCard(text, bounds, a, b) && oneSeparator(text, bounds, a, b)) {
+          hit = b;
         }
       }
-      if (hitEnd < 0) {
+      if (hit < 0) {
         break; // a window starts the run or follows a card: a longer number is not searched inside
       }
-      found.add(new int[] {groups.get(a)[0], groups.get(hitEnd)[1]});
-      a = hitEnd + 1;
+      out = maskRange(out, text, bounds[2 * a], bounds[2 * hit + 1]);
+      a = hit + 1;
     }
-    return found;
+    return out;
   }
 
   /** Whether groups {@code a} to {@code b} are separated by one kind of character (a card's layout; coordinates mix them). */
-  private static boolean oneSeparator(String text, List<int[]> groups, int a, int b) {
-    for (int i = a + 1; i <= b; i++) {
-      if (text.charAt(groups.get(i)[0] - 1) != text.charAt(groups.get(a + 1)[0] - 1)) {
+  private static boolean oneSeparator(String text, int[] bounds, int a, int b) {
+    for (int k = a + 2; k <= b; k++) {
+      if (text.charAt(bounds[2 * k] - 1) != text.charAt(bounds[2 * a + 2] - 1)) {
         return false;
       }
     }
     return true;
   }
 
-  /** Whether groups {@code a} to {@code b} together are a card number. */
-  private static boolean isCard(String text, List<int[]> groups, int a, int b) {
+  /** Whether groups {@code a} to {@code b} together are a card number: 13 to 19 digits, 2 to 6 first, Luhn. */
+  private static boolean isCard(String text, int[] bounds, int a, int b) {
     int count = 0;
-    for (int i = a; i <= b; i++) {
-      count += groups.get(i)[1] - groups.get(i)[0];
+    for (int k = a; k <= b; k++) {
+      count += bounds[2 * k + 1] - bounds[2 * k];
     }
-    if (count < 13 || count > 19) {
+    int first = digit(text.charAt(bounds[2 * a]));
+    if (count < 13 || count > 19 || first < 2 || first > 6) {
       return false;
     }
-    StringBuilder digits = new StringBuilder(count);
-    for (int i = a; i <= b; i++) {
-      digits.append(text, groups.get(i)[0], groups.get(i)[1]);
+    int sum = 0;
+    boolean twice = false;
+    for (int k = b; k >= a; k--) {
+      for (int c = bounds[2 * k + 1] - 1; c >= bounds[2 * k]; c--) {
+        int d = digit(text.charAt(c));
+        if (twice) {
+          d *= 2;
+          if (d > 9) {
+            d -= 9;
+          }
+        }
+        sum += d;
+        twice = !twice;
+      }
     }
-    int first = digit(digits.charAt(0));
-    return first >= 2 && first <= 6 && luhn(digits);
+    return sum % 10 == 0;
   }
 
   private static boolean isSeparator(char c) {
     return c == ' ' || c == '-' || c == '.' || c == '+' || c == '\u00A0' || c == '\u2009' || c == '\u202F';
   }
 
-  private static void maskRange(StringBuilder sb, int start, int end) {
+  /** Masks the digits of {@code [start, end)} but the last four; makes {@code out} from {@code text} first. */
+  private static StringBuilder maskRange(StringBuilder out, String text, int start, int end) {
+    StringBuilder sb = out == null ? new StringBuilder(text) : out;
     int keep = 4;
     for (int i = end - 1; i >= start; i--) {
-      char c = sb.charAt(i);
-      if (isDigit(c)) {
+      if (isDigit(sb.charAt(i))) {
         if (keep > 0) {
           keep--;
         } else {
@@ -162,6 +177,7 @@ public final class CardNumbers {
         }
       }
     }
+    return sb;
   }
 
   private static boolean hasEnoughDigits(String s) {
