@@ -58,6 +58,8 @@ import java.util.Set;
  *       2–6 and passing the Luhn check, keep their last four digits: {@code 4111 1111 1111 1111} →
  *       {@code **** **** **** 1111}; also one followed by more groups (its CVV), and one
  *       URL-encoded in a query. Numbers (as opposed to strings) are left alone.
+ *   <li><b>Name/value pairs</b> as HTTP logs keep headers and cookies
+ *       ({@code {"name": "Authorization", "value": "…"}}): the value of a sensitive name.
  *   <li><b>URL credentials</b> in any text: {@code postgres://app:[REDACTED]@db}, and the user of
  *       an http(s) URL, which is often a token: {@code https://[REDACTED]@github.com}.
  * </ul>
@@ -388,6 +390,7 @@ public final class RedactionPolicy {
   /** {@code embedded}: the tree was read from a string; strings inside it are not read as JSON again. */
   private JsonNode redactInPlace(JsonNode node, Run run, boolean embedded) {
     if (node instanceof ObjectNode obj) {
+      redactNamedValue(obj, run);
       List<String> renamed = null;
       for (Iterator<Map.Entry<String, JsonNode>> it = obj.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
@@ -448,6 +451,29 @@ public final class RedactionPolicy {
     }
     return node;
   }
+
+  /**
+   * A name/value pair as HTTP logs keep headers, cookies and query parameters
+   * ({@code {"name": "Authorization", "value": "Bearer …"}}, the HAR format; also {@code key}
+   * and {@code header} for the name): the value of a sensitive name is redacted.
+   */
+  private void redactNamedValue(ObjectNode obj, Run run) {
+    JsonNode value = obj.get("value");
+    if (value == null || value.isNull() || value.equals(REDACTED_NODE) || obj.size() > 8) {
+      return;
+    }
+    for (String nameKey : NAME_KEYS) {
+      JsonNode name = obj.get(nameKey);
+      if (name != null && name.isTextual() && isSensitiveKey(name.textValue())) {
+        obj.set("value", REDACTED_NODE);
+        run.changed = true;
+        return;
+      }
+    }
+  }
+
+  /** Members that name the value of a name/value pair. */
+  private static final List<String> NAME_KEYS = List.of("name", "key", "header");
 
   /**
    * A string that starts with a JSON object or array (a request body kept as text, a log line)

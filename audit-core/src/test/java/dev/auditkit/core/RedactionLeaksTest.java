@@ -261,4 +261,17 @@ class RedactionLeaksTest {
         () -> RedactionPolicy.defaults().redactText(many));
     assertThat(out).endsWith(" https://u:[REDACTED]@h/").startsWith("a@://x://x");
   }
+
+  @Test
+  void nameValuePairs_asHttpLogsKeepHeaders_haveSensitiveValuesRedacted() {
+    audit.logAction("x", "r", "1", Map.of("request", Map.of(
+        "headers", List.of(Map.of("name", "Authorization", "value", "Bearer eyJhbGciOi"),
+            Map.of("name", "Accept", "value", "application/json")),
+        "cookies", List.of(Map.of("name", "JSESSIONID", "value", "A1B2C3")),
+        "params", List.of(Map.of("key", "api_key", "value", "k-123", "enabled", true)))));
+    AuditEvent e = only();
+    assertThat(stored()).doesNotContain("eyJhbGciOi", "A1B2C3", "k-123");
+    assertThat(e.metadata().at("/request/headers/1/value").asText()).isEqualTo("application/json");
+    assertThat(e.metadata().at("/request/headers/0/name").asText()).isEqualTo("Authorization");
+  }
 }
