@@ -59,7 +59,8 @@ public final class AuditLog implements AutoCloseable {
   private final RedactionPolicy redaction;
   /** Closes an ASYNC log the host did not close when the JVM exits; null when not registered. */
   private final Thread shutdownHook;
-  private boolean closed;
+  /** Set once by {@link #close} (under this log's lock); read without it by {@link #prepare}. */
+  private volatile boolean closed;
 
   private AuditLog(Builder b) {
     this.sink = b.sink;
@@ -215,15 +216,31 @@ public final class AuditLog implements AutoCloseable {
   /**
    * Builds the event exactly as {@link #appendAuditLog(AuditEvent.Builder)} would record it (fields
    * it lacks from the current {@link AuditContext}, the log's source, the {@link RedactionPolicy},
-   * the limits and a new id), without delivering it: for an event the host writes itself, such as
-   * {@code JdbcAuditStore.append(connection, events)} inside its own transaction, so that the audit
-   * row commits if and only if the business change does. The builder itself is not changed.
+   * the limits, and an id from the log's generator unless the builder has one), without delivering
+   * it: for an event the host writes itself, such as {@code JdbcAuditStore.append(connection,
+   * events)} inside its own transaction, so that the audit row commits if and only if the business
+   * change does. The builder itself is not changed.
    *
    * @throws InvalidAuditEventException naming the field, as {@code appendAuditLog} would
+   * @throws IllegalStateException after {@link #close}, as {@code appendAuditLog} would
    */
   public AuditEvent prepare(AuditEvent.Builder event) {
     Objects.requireNonNull(event, "event");
+    refuseIfClosed();
     return build(event.copy());
+  }
+
+  /** Like {@link #prepare(AuditEvent.Builder)} for an event built already: fields it lacks are filled, and it is redacted. */
+  public AuditEvent prepare(AuditEvent event) {
+    Objects.requireNonNull(event, "event");
+    refuseIfClosed();
+    return build(event.toBuilder());
+  }
+
+  private void refuseIfClosed() {
+    if (closed) {
+      throw new IllegalStateException("AuditLog is closed: it prepares no more events");
+    }
   }
 
   /**

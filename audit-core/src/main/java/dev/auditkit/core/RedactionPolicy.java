@@ -464,7 +464,7 @@ public final class RedactionPolicy {
     }
     for (String nameKey : NAME_KEYS) {
       JsonNode name = obj.get(nameKey);
-      if (name != null && name.isTextual() && isSensitiveKey(name.textValue())) {
+      if (name != null && name.isTextual() && looksLikeFieldName(name.textValue()) && isSensitiveKey(name.textValue())) {
         obj.set("value", REDACTED_NODE);
         run.changed = true;
         return;
@@ -474,6 +474,23 @@ public final class RedactionPolicy {
 
   /** Members that name the value of a name/value pair. */
   private static final List<String> NAME_KEYS = List.of("name", "key", "header");
+
+  /**
+   * Whether a pair's name reads like a header, cookie or parameter name (letters, digits and
+   * {@code - _ . :}, at most 128): "Password Manager Pro" on an order line is a product, not a key.
+   */
+  private static boolean looksLikeFieldName(String name) {
+    if (name.isEmpty() || name.length() > 128) {
+      return false;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (!(Character.isLetterOrDigit(c) || c == '-' || c == '_' || c == '.' || c == ':')) {
+        return false;
+      }
+    }
+    return true;
+  }
 
   /**
    * A string that starts with a JSON object or array (a request body kept as text, a log line)
@@ -522,6 +539,17 @@ public final class RedactionPolicy {
   private FieldChange redactChange(FieldChange c, Run run) {
     String path = Paths.replaceSelectorValues(redactText(Text.singleLine(c.path(), Integer.MAX_VALUE)),
         this::isSensitiveKey, REDACTED);
+    for (String[] selector : Paths.selectors(path)) {
+      // headers[name=Authorization].value: a name/value pair whose name is sensitive
+      if (NAME_KEYS.contains(selector[0]) && looksLikeFieldName(selector[1]) && isSensitiveKey(selector[1])) {
+        JsonNode from = c.fromNode().isNull() ? c.fromNode() : REDACTED_NODE;
+        JsonNode to = c.toNode().isNull() ? c.toNode() : REDACTED_NODE;
+        if (!path.equals(c.path()) || !from.equals(c.fromNode()) || !to.equals(c.toNode())) {
+          run.changed = true;
+        }
+        return FieldChange.of(path, from, to);
+      }
+    }
     List<String> names = Paths.names(path);
     for (int i = 0; i < names.size(); i++) {
       if (isSensitiveKey(names.get(i))) {

@@ -262,7 +262,7 @@ class AuditLogDiffRedactionTest {
 
   @Test
   void prepare_refusesWhatAppendRefuses_andRecordsNothing() {
-    assertThatThrownBy(() -> audit.prepare(null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> audit.prepare((AuditEvent.Builder) null)).isInstanceOf(NullPointerException.class);
     assertThatThrownBy(() -> audit.prepare(AuditEvent.builder().resource("Job", "j-1")))
         .isInstanceOfSatisfying(InvalidAuditEventException.class, ex -> assertThat(ex.field()).isEqualTo("action"));
     assertThatThrownBy(() -> audit.prepare(AuditEvent.builder().action("bad action\0").resource("Job", "j-1")))
@@ -276,5 +276,22 @@ class AuditLogDiffRedactionTest {
     assertThat(e.request().ip()).isNull();
     assertThat(e.request().userAgent()).isEqualTo("curl/8");
     assertThat(store.events()).isEmpty();
+  }
+
+  @Test
+  void prepare_ofABuiltEvent_fillsAndRedactsIt_andAClosedLogPreparesNothing() {
+    AuditEvent built = AuditEvent.builder().action("login").resource("user", "u-1")
+        .metadata(Map.of("password", "hunter2")).build();
+    AuditEvent prepared = AuditContext.supplyWithAuditContext(AuditContext.builder().tenantId("org-9").build(),
+        () -> audit.prepare(built));
+    assertThat(prepared.id()).as("its own id is kept").isEqualTo(built.id());
+    assertThat(prepared.tenantId()).isEqualTo("org-9");
+    assertThat(prepared.metadata().get("password").asText()).isEqualTo(RedactionPolicy.REDACTED);
+    assertThat(store.events()).isEmpty();
+    audit.close();
+    assertThatThrownBy(() -> audit.prepare(AuditEvent.builder().action("x").resource("r", "1")))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    assertThatThrownBy(() -> audit.prepare(built)).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> audit.prepare((AuditEvent) null)).isInstanceOf(NullPointerException.class);
   }
 }

@@ -274,4 +274,23 @@ class RedactionLeaksTest {
     assertThat(e.metadata().at("/request/headers/1/value").asText()).isEqualTo("application/json");
     assertThat(e.metadata().at("/request/headers/0/name").asText()).isEqualTo("Authorization");
   }
+
+  @Test
+  void aChangedSecretHeader_isRedacted_inTheDiff_andAProductNamedLikeASecretIsNot() {
+    Map<String, Object> before = Map.of("url", "https://hooks.example/in", "headers", List.of(
+        Map.of("name", "Authorization", "value", "Bearer sk_live_OLD"), Map.of("name", "Accept", "value", "a/b")));
+    Map<String, Object> after = Map.of("url", "https://hooks.example/in", "headers", List.of(
+        Map.of("name", "Authorization", "value", "Bearer sk_live_NEW"), Map.of("name", "Accept", "value", "a/c")));
+    audit.updated("Webhook", "w-1", before, after);
+    AuditEvent e = only();
+    assertThat(stored()).doesNotContain("sk_live_OLD", "sk_live_NEW");
+    assertThat(e.changes()).extracting(FieldChange::toString).containsExactly(
+        "headers[name=Accept].value: \"a/b\" -> \"a/c\"",
+        "headers[name=Authorization].value: \"[REDACTED]\" -> \"[REDACTED]\"");
+    // an order line named like a secret is business data
+    audit.logAction("x", "r", "1", Map.of("lines", List.of(Map.of("name", "Password Manager Pro", "value", "49.00 USD"),
+        Map.of("name", "Secret Santa gift wrap", "value", "4.00 USD"))));
+    assertThat(last().metadata().at("/lines/0/value").asText()).isEqualTo("49.00 USD");
+    assertThat(last().metadata().at("/lines/1/value").asText()).isEqualTo("4.00 USD");
+  }
 }

@@ -196,6 +196,10 @@ public final class DiffWalker {
     if (key != null && compareByKey(x, y, key, st)) {
       return;
     }
+    String pairName = key == null ? namedPairs(x, y) : null;
+    if (pairName != null && compareByKey(x, y, pairName, st)) {
+      return; // headers[name=Authorization].value: the name says what the value is (and whether to redact it)
+    }
     int n = Math.min(x.size(), y.size());
     int mark = path.length();
     for (int i = 0; i < n; i++) {
@@ -234,6 +238,46 @@ public final class DiffWalker {
         path.append(prefix).append(Paths.escape(e.getKey())).append(']');
         walk(null, e.getValue(), st);
         path.setLength(mark);
+      }
+    }
+    return true;
+  }
+
+  /** Members that name the value of a name/value pair. */
+  private static final String[] PAIR_NAMES = {"name", "key", "header"};
+
+  /**
+   * The member that names the items when both lists hold only name/value pairs, as HTTP logs keep
+   * headers, cookies and query parameters ({@code {"name": "Accept", "value": "..."}}): objects of
+   * at most 8 members with a {@code value} and a text name. Such lists are compared by that name,
+   * so a change reads {@code headers[name=Authorization].value} rather than {@code headers[0].value}.
+   * Null when they are anything else.
+   */
+  private String namedPairs(List<?> x, List<?> y) {
+    if (x.isEmpty() && y.isEmpty()) {
+      return null;
+    }
+    for (String name : PAIR_NAMES) {
+      if (allPairs(x, name, "before") && allPairs(y, name, "after")) {
+        return name;
+      }
+    }
+    return null;
+  }
+
+  private boolean allPairs(List<?> items, String name, String side) {
+    for (Object item : items) {
+      Object u = unwrap(item, side);
+      if (u == null) {
+        return false;
+      }
+      ValueKind k = Values.kind(u);
+      if (k.shape() != ValueKind.Shape.OBJECT || Values.size(u, k) > 8 || Values.property(u, k, "value") == null) {
+        return false;
+      }
+      Object n = unwrap(Values.property(u, k, name), side);
+      if (n == null || !(n instanceof CharSequence || (n instanceof JsonNode j && j.isTextual()))) {
+        return false;
       }
     }
     return true;

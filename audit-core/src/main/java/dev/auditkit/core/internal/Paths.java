@@ -143,4 +143,45 @@ public final class Paths {
     }
     return path;
   }
+
+  /**
+   * The identity selectors of a path as {key, value} pairs, unescaped:
+   * {@code headers[name=Authorization].value} gives {@code [[name, Authorization]]}.
+   */
+  public static java.util.List<String[]> selectors(String path) {
+    java.util.List<String[]> out = new java.util.ArrayList<>(1);
+    if (path.indexOf('[') < 0) {
+      return out;
+    }
+    int n = path.length();
+    for (int i = 0; i < n; i++) {
+      char c = path.charAt(i);
+      if (c == '\\') {
+        i++;
+        continue;
+      }
+      if (c != '[') {
+        continue;
+      }
+      StringBuilder key = new StringBuilder();
+      StringBuilder value = null;
+      int j = i + 1;
+      for (; j < n && path.charAt(j) != ']'; j++) {
+        char d = path.charAt(j);
+        if (d == '\\' && j + 1 < n) {
+          d = path.charAt(++j);
+          (value == null ? key : value).append(d);
+        } else if (value == null && d == '=') {
+          value = new StringBuilder();
+        } else {
+          (value == null ? key : value).append(d);
+        }
+      }
+      if (value != null) {
+        out.add(new String[] {key.toString(), value.toString()});
+      }
+      i = j;
+    }
+    return out;
+  }
 }

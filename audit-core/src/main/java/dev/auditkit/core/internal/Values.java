@@ -247,6 +247,16 @@ public final class Values {
     }
   }
 
+  /** The number of entries of an object-shaped value (bean properties, ignored ones included). */
+  public static int size(Object v, ValueKind k) {
+    return switch (k) {
+      case MAP -> ((Map<?, ?>) v).size();
+      case JSON_OBJECT -> ((ObjectNode) v).size();
+      case BEAN -> bean(v.getClass()).size;
+      default -> 0;
+    };
+  }
+
   /** The JSON name of a map key: enums by name, anything else by {@code toString()}. */
   public static String keyName(Object key) {
     if (key instanceof String s) {
