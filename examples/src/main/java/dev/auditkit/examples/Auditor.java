@@ -8,7 +8,6 @@ import dev.auditkit.core.chain.ChainExportReader;
 import dev.auditkit.core.chain.ChainVerification;
 import dev.auditkit.core.chain.ChainVerifier;
 import dev.auditkit.core.chain.CheckpointKeys;
-import dev.auditkit.core.chain.CheckpointSigner;
 import dev.auditkit.jdbc.JdbcAuditStore;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -32,14 +31,12 @@ final class Auditor {
 
   private final Jdbi jdbi;
   private final JdbcAuditStore store;
-  private final CheckpointSigner signer;
   private final Path dir;
   private final PrintStream out;
 
-  Auditor(Jdbi jdbi, JdbcAuditStore store, CheckpointSigner signer, Path dir, PrintStream out) {
+  Auditor(Jdbi jdbi, JdbcAuditStore store, Path dir, PrintStream out) {
     this.jdbi = jdbi;
     this.store = store;
-    this.signer = signer;
     this.dir = dir;
     this.out = out;
   }
@@ -77,7 +74,9 @@ final class Auditor {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    ChainVerifier offline = ChainVerifier.builder(CheckpointKeys.of(signer.publicKey())).build();
+    // the auditor verifies with the public key file they were given, not with anything of the host's
+    ChainVerifier offline = ChainVerifier.builder(CheckpointKeys.fromPemFiles(List.of(SigningKeys.publicKeyFile(dir))))
+        .build();
     ChainVerification exported = ChainExportReader.open(export).verify(offline);
     out.println("   exported " + chain + " to " + export.getFileName() + "; verified offline with the public key: "
         + exported.summary());

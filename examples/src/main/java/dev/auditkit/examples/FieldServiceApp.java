@@ -87,29 +87,32 @@ public final class FieldServiceApp {
       // 1. At start-up: the store in the host's own database, and the log that business code calls
       JdbcAuditStore store = JdbcAuditStore.builder(dataSource).checkpointSigner(signer).build();
       long before = Auditor.storedEvents(jdbi, store);
-      AuditLog audit = AuditLog.builder()
+      Morning morning;
+      // closed before the pool, also when the business code throws: close() ships what is queued
+      try (AuditLog audit = AuditLog.builder()
           .store(store)
           .delivery(Delivery.ASYNC)                              // callers only build, redact and hand off
           .journal(dir.resolve("journal"))                       // ... after the event is in a local journal
           .journalDurability(JournalDurability.PROCESS_CRASH)
           .redaction(RedactionPolicy.defaults().maskKeys("gateCode"))
           .source("fieldservice-portal", "1.0.0", "example-host")
-          .build();
-      out.println();
-      out.println("1. A morning at the portal (the store held " + before + " events before this run)");
-      WorkOrders orders = new WorkOrders(jdbi, audit, store);
-      Morning morning = morning(orders, audit, out);
-      DeliveryHealth health = audit.health();
-      out.printf("   %d events recorded; delivery: %d unshipped, %d shipped, journal %d bytes%n", morning.recorded().size(),
-          health.unshipped(), health.shipped(), health.journalBytes());
-      audit.close(); // ships what is queued, then closes the store (the pool is the host's and stays open)
-      out.println("   audit.close(): everything shipped, the journal is empty");
+          .build()) {
+        out.println();
+        out.println("1. A morning at the portal (the store held " + before + " events before this run)");
+        WorkOrders orders = new WorkOrders(jdbi, audit, store);
+        morning = morning(orders, audit, out);
+        DeliveryHealth health = audit.health();
+        out.printf("   %d events recorded; delivery: %d unshipped, %d shipped, journal %d bytes%n",
+            morning.recorded().size(), health.unshipped(), health.shipped(), health.journalBytes());
+      } // close() ships what is queued and closes the store (the pool is the host's and stays open); it
+        // throws UnshippedEventsException naming what it could not ship, so reaching the next line means all went
+      out.println("   audit.close(): everything shipped");
 
       // 2. Later, an auditor
       try (FileCheckpointWitness witness = new FileCheckpointWitness(dir.resolve("witness.jsonl"));
           JdbcAuditStore auditorStore = JdbcAuditStore.builder(dataSource).checkpointSigner(signer).witness(witness)
               .build()) {
-        Auditor auditor = new Auditor(jdbi, auditorStore, signer, dir, out);
+        Auditor auditor = new Auditor(jdbi, auditorStore, dir, out);
         return auditor.audit(before, morning);
       }
     }

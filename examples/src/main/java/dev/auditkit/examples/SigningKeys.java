@@ -11,9 +11,10 @@ import java.security.KeyPair;
 import java.util.Base64;
 
 /**
- * The Ed25519 key that signs checkpoints, kept as two PEM files beside the example's data. A real
- * host keeps the private key outside the database (a secret store, a mounted file) and gives the
- * public key to its auditors; {@code openssl genpkey -algorithm ed25519} makes the same files.
+ * The Ed25519 key that signs checkpoints, kept as two PEM files beside the example's data so that
+ * the example runs without set-up. A real host keeps the private key away from the database and its
+ * backups (a secret store, a mounted file), and hands the public key to its auditors, who verify
+ * with that copy; {@code openssl genpkey -algorithm ed25519} makes the same files.
  */
 final class SigningKeys {
   private SigningKeys() {}
@@ -26,23 +27,35 @@ final class SigningKeys {
     return dir.resolve("checkpoint-key.pub.pem");
   }
 
-  /** The signer whose key is in {@code dir}, made there on first use. */
+  /**
+   * The signer whose key is in {@code dir}, made there on first use. A key that exists is never
+   * replaced: checkpoints it signed could no longer be proved. The private key file is readable by
+   * its owner only from the moment it exists (where the file system has POSIX permissions).
+   *
+   * @throws IllegalStateException when only one of the two files is there
+   */
   static CheckpointSigner loadOrCreate(Path dir) {
     Path priv = privateKeyFile(dir);
     Path pub = publicKeyFile(dir);
-    try {
-      if (!Files.exists(priv) || !Files.exists(pub)) {
-        KeyPair pair = CheckpointSigner.newKeyPair();
-        Files.writeString(pub, pem("PUBLIC KEY", pair.getPublic().getEncoded()), StandardCharsets.US_ASCII);
-        Files.writeString(priv, pem("PRIVATE KEY", pair.getPrivate().getEncoded()), StandardCharsets.US_ASCII);
+    boolean hasPrivate = Files.exists(priv);
+    if (hasPrivate != Files.exists(pub)) {
+      throw new IllegalStateException("only one half of the checkpoint key is in " + dir + " (" + priv.getFileName()
+          + (hasPrivate ? " without " + pub.getFileName() : " missing") + "): restore it from your copy; a new key"
+          + " would leave every checkpoint signed so far unprovable");
+    }
+    if (!hasPrivate) {
+      KeyPair pair = CheckpointSigner.newKeyPair();
+      try {
         try {
-          Files.setPosixFilePermissions(priv, PosixFilePermissions.fromString("rw-------"));
+          Files.createFile(priv, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         } catch (UnsupportedOperationException notPosix) {
-          // Windows: the file keeps the directory's ACL
+          Files.createFile(priv); // Windows: the file gets the directory's ACL
         }
+        Files.writeString(priv, pem("PRIVATE KEY", pair.getPrivate().getEncoded()), StandardCharsets.US_ASCII);
+        Files.writeString(pub, pem("PUBLIC KEY", pair.getPublic().getEncoded()), StandardCharsets.US_ASCII);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write the checkpoint key to " + dir, e);
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the checkpoint key to " + dir, e);
     }
     return CheckpointSigner.fromPemFiles(priv, pub);
   }

@@ -98,6 +98,23 @@ class FieldServiceAppTest {
     assertThat(Files.readString(file)).isEqualTo("not a directory");
   }
 
+  @Test
+  void halfAKey_isRefused_neverReplaced() throws Exception {
+    assertThat(FieldServiceApp.run(dir, quiet()).asExpected()).isTrue();
+    Path priv = SigningKeys.privateKeyFile(dir);
+    String key = Files.readString(priv);
+    Files.delete(SigningKeys.publicKeyFile(dir));
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = FieldServiceApp.run(new String[] {"--data", dir.toString()}, quiet(), new PrintStream(err, true));
+    assertThat(code).isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("only one half of the checkpoint key");
+    assertThat(Files.readString(priv)).as("the private key is untouched").isEqualTo(key);
+    if (Files.getFileStore(priv).supportsFileAttributeView("posix")) {
+      assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(priv)))
+          .isEqualTo("rw-------");
+    }
+  }
+
   private static int runQuietly(String... args) {
     return FieldServiceApp.run(args, quiet(), quiet());
   }
