@@ -82,7 +82,8 @@ public final class ChainExportWriter implements Closeable {
    */
   public static void export(ChainSource source, List<PublicKey> publicKeys, Instant exportedAt, OutputStream out) {
     ChainExportWriter w = open(out, source.chainId(), publicKeys, exportedAt);
-    try (Stream<AuditEvent> es = source.events(); Stream<Checkpoint> cs = source.checkpoints()) {
+    // checkpoints first, as ChainVerifier does: none can then name a position past the events read
+    try (Stream<Checkpoint> cs = source.checkpoints(); Stream<AuditEvent> es = source.events()) {
       Iterator<Checkpoint> cps = cs.iterator();
       Checkpoint pendingCp = cps.hasNext() ? cps.next() : null;
       for (Iterator<AuditEvent> it = es.iterator(); it.hasNext(); ) {

@@ -25,7 +25,9 @@ public interface ChainSource {
 
   /**
    * The chain's checkpoints ordered by sequence ascending; copies from several places (the store
-   * and a witness) may all be given, each is checked.
+   * and a witness) may all be given, each is checked. The verifier and the export open this stream
+   * before {@link #events()}: a source that reads each as of the moment it is opened then never
+   * gives a checkpoint past the events it gives.
    */
   Stream<Checkpoint> checkpoints();
 

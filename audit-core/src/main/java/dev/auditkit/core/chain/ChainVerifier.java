@@ -91,7 +91,9 @@ public final class ChainVerifier {
   public ChainVerification verify(ChainSource source) {
     Objects.requireNonNull(source, "source");
     String chainId = ChainIds.require(source.chainId());
-    try (Stream<AuditEvent> events = source.events(); Stream<Checkpoint> checkpoints = source.checkpoints()) {
+    // checkpoints first: a store reads each as of the moment it is opened, and a checkpoint committed
+    // between the two reads would otherwise name a position past the events read (a false TRUNCATED)
+    try (Stream<Checkpoint> checkpoints = source.checkpoints(); Stream<AuditEvent> events = source.events()) {
       ChainVerification scanned = new Run(chainId, events.iterator(), checkpoints.iterator()).run();
       if (!scanned.ok() || maxSealingLag == null) {
         return scanned;
