@@ -266,14 +266,15 @@ public final class ChainExportReader {
   /** Like {@link #verify(ChainVerifier)} over another source built on this export (e.g. with witness checkpoints). */
   public ChainVerification verify(ChainVerifier verifier, ChainSource source) {
     unreadable.clear();
-    endLine(); // first: lines added after the end line are an error whatever the chain says
+    // first, in one pass: lines added after the end line are an error whatever the chain says
+    Layout layout = layout();
     ChainVerification r = verifier.verify(source);
     if (!r.ok()) {
       Unreadable why = r.eventId().map(id -> unreadable.get(new Place(r.position(), id))).orElse(null);
       if (why == null) {
         return r;
       }
-      if (why.notJson() && why.lineNo() == lastLine() && endLine() == null) {
+      if (why.notJson() && why.lineNo() == layout.lastLine() && layout.end() == null) {
         return new ChainVerification(r.chainId(), TamperKind.TRUNCATED, r.position(), null,
             "the file ends inside the line of #" + r.position() + " (line " + why.lineNo() + ") and has no end line: "
             + "it was cut short", r.eventsChecked(), r.checkpointsChecked(), r.lastSequence(), r.headHash(),
@@ -283,11 +284,11 @@ public final class ChainExportReader {
           r.detail() + " (" + why.reason() + ")", r.eventsChecked(), r.checkpointsChecked(), r.lastSequence(),
           r.headHash(), r.warnings());
     }
-    JsonNode end = endLine();
+    JsonNode end = layout.end();
     String problem = null;
     TamperKind kind = TamperKind.TRUNCATED;
-    long events = countLines("event");
-    long checkpoints = countLines("checkpoint");
+    long events = layout.events();
+    long checkpoints = layout.checkpoints();
     if (end == null) {
       problem = "the export has no end line: the file was cut short after #" + r.lastSequence();
     } else if (end.path("events").asLong(-1) != events) {
@@ -296,7 +297,8 @@ public final class ChainExportReader {
       long counted = end.path("checkpoints").asLong(-1);
       kind = checkpoints < counted ? TamperKind.MISSING : TamperKind.INSERTED;
       problem = "the end line counts " + end.path("checkpoints") + " checkpoints but the file holds " + checkpoints
-          + (checkpoints < counted ? ": checkpoint lines were removed" : ": checkpoint lines were added");
+          + (checkpoints < counted ? ": checkpoint lines were removed" : ": checkpoint lines were added")
+          + " (which ones the count cannot say; reported at the end of the chain)";
     }
     if (problem == null) {
       return r;
@@ -305,53 +307,65 @@ public final class ChainExportReader {
         r.eventsChecked(), r.checkpointsChecked(), r.lastSequence(), r.headHash(), r.warnings());
   }
 
-  /** The number of the file's last line that is not blank. */
-  private long lastLine() {
-    try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      long n = 0;
-      long last = 0;
-      String line;
-      while ((line = r.readLine()) != null) {
-        n++;
-        if (!line.isBlank()) {
-          last = n;
-        }
-      }
-      return last;
-    } catch (IOException e) {
-      throw new ChainExportException("cannot read " + file + ": " + e, e);
-    }
-  }
+  /**
+   * What one pass over the file finds: its end line (the first), the numbers of that line and of
+   * the last line that is not blank, and how many event and checkpoint lines it holds (event lines
+   * that no longer parse included; they become stand-ins).
+   */
+  private record Layout(JsonNode end, long endLine, long lastLine, long events, long checkpoints) {}
 
   /**
-   * The end line, or null when there is none.
+   * Reads the file once for its {@link Layout}.
    *
-   * @throws ChainExportException when any line follows it (a second end line too): the writer
-   *     ends every export with it, so whatever comes after was added
+   * @throws ChainExportException when the end line is unreadable, or any line follows it (a second
+   *     end line too): the writer ends every export with it, so whatever comes after was added
    */
-  private JsonNode endLine() {
-    long[] at = {-1};
-    JsonNode end;
-    try (Stream<JsonNode> s = lines("end", (n, lineNo) -> {
-      at[0] = lineNo;
-      return n;
-    }, null, null)) {
-      end = s.findFirst().orElse(null);
-    }
-    if (end != null) {
-      long last = lastLine();
-      if (last != at[0]) {
-        throw new ChainExportException(file + " line " + last + " follows the end line (line " + at[0]
-            + "): an export ends with its end line, so the lines after it were added");
+  private Layout layout() {
+    long lineNo = 0;
+    long last = 0;
+    long events = 0;
+    long checkpoints = 0;
+    long endLine = -1;
+    String endText = null;
+    try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        lineNo++;
+        if (lineNo == 1 || line.isBlank()) {
+          continue; // the header; blank lines hold nothing
+        }
+        last = lineNo;
+        String type;
+        if (line.startsWith("{\"type\":\"")) {
+          type = typeOf(line); // as the writer puts it
+        } else {
+          try {
+            type = parse(line, lineNo).path("type").asText(); // (reading the chain fails on it, if it must)
+          } catch (ChainExportException notJson) {
+            type = "";
+          }
+        }
+        switch (type) {
+          case "event" -> events++;
+          case "checkpoint" -> checkpoints++;
+          case "end" -> {
+            if (endText == null) {
+              endLine = lineNo;
+              endText = line;
+            }
+          }
+          default -> { }
+        }
       }
+    } catch (IOException e) {
+      throw new ChainExportException("cannot read " + file + " after line " + lineNo + ": " + e, e);
     }
-    return end;
-  }
-
-  private long countLines(String type) {
-    try (Stream<Object> s = lines(type, (n, lineNo) -> n, (line, lineNo, problem) -> line, null)) {
-      return s.count();
+    JsonNode end = endText == null ? null : parse(endText, endLine);
+    if (end != null && last != endLine) {
+      throw new ChainExportException(file + " line " + last + " follows the end line (line " + endLine
+          + "): an export ends with its end line, so the lines after it were added");
     }
+    return new Layout(end, endLine, last, events, checkpoints);
   }
 
   /** Maps a parsed line of the wanted type; gets its line number. */
