@@ -90,8 +90,9 @@ public final class ChainVerification {
   /** One line: {@code OK chain t:x: 120 events, 2 checkpoints} or {@code MODIFIED at t:x#17: ...}. */
   public String summary() {
     if (ok()) {
-      return "OK chain " + chainId + ": " + eventsChecked + " events up to #" + lastSequence + ", "
-          + checkpointsChecked + " signed checkpoints verified";
+      return "OK chain " + chainId + ": " + eventsChecked + (eventsChecked == 1 ? " event" : " events") + " up to #"
+          + lastSequence + ", " + checkpointsChecked + " signed checkpoint" + (checkpointsChecked == 1 ? "" : "s")
+          + " verified";
     }
     return kind + " at " + chainId + "#" + position + (eventId == null ? "" : " (event " + eventId + ")") + ": " + detail;
   }
