@@ -326,6 +326,7 @@ public final class ChainExportReader {
     long events = 0;
     long checkpoints = 0;
     long endLine = -1;
+    long cutType = -1;
     String endText = null;
     try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       String line;
@@ -338,12 +339,15 @@ public final class ChainExportReader {
         String type;
         if (line.startsWith("{\"type\":\"")) {
           type = typeOf(line); // as the writer puts it
-        } else {
-          try {
-            type = parse(line, lineNo).path("type").asText(); // (reading the chain fails on it, if it must)
-          } catch (ChainExportException notJson) {
-            type = "";
+          if (type == null) {
+            cutType = lineNo; // cut inside its type: only the end of a copy that stopped may look so
+            continue;
           }
+        } else {
+          type = parse(line, lineNo).path("type").asText(); // not JSON: refused, as reading the chain would
+        }
+        if (!KNOWN.contains(type)) {
+          throw new ChainExportException(file + " line " + lineNo + ": not a line an auditkit export holds");
         }
         switch (type) {
           case "event" -> events++;
@@ -359,6 +363,10 @@ public final class ChainExportReader {
       }
     } catch (IOException e) {
       throw new ChainExportException("cannot read " + file + " after line " + lineNo + ": " + e, e);
+    }
+    if (cutType > 0 && (cutType != last || endText != null)) {
+      throw new ChainExportException(file + " line " + cutType + ": not a line an auditkit export holds"
+          + " (it ends inside its type)");
     }
     JsonNode end = endText == null ? null : parse(endText, endLine);
     if (end != null && last != endLine) {
@@ -415,6 +423,9 @@ public final class ChainExportReader {
             continue;
           }
           boolean other = line.startsWith("{\"type\":\"") && !line.startsWith(prefix);
+          if (other && typeOf(line) == null) {
+            continue; // cut inside its type: the end of a copy that stopped (verify's layout refuses any other)
+          }
           if (other && !KNOWN.contains(typeOf(line))) {
             throw new ChainExportException(file + " line " + lineNo + ": not a line an auditkit export holds");
           }
@@ -475,11 +486,14 @@ public final class ChainExportReader {
   private static final Set<String> KNOWN = Set.of("event", "checkpoint", "end");
   private static final String CHECKPOINT_LINE = "{\"type\":\"checkpoint\"";
 
-  /** The type a line starting {@code {"type":"} names, up to the next quote (or the rest of the line). */
+  /**
+   * The type a line starting {@code {"type":"} names, up to the next quote; null when the line ends
+   * before it (a copy cut there: {@link #layout} allows that only as the file's last line).
+   */
   private static String typeOf(String line) {
     int from = "{\"type\":\"".length();
     int to = line.indexOf('"', from);
-    return to < 0 ? line.substring(from) : line.substring(from, to);
+    return to < 0 ? null : line.substring(from, to);
   }
 
   /** The id of an event line as the writer starts it, to name an event whose line no longer parses. */

@@ -259,6 +259,43 @@ class ChainExportTest {
     assertThat(r.detail()).contains("checkpoint lines were added");
   }
 
+  /**
+   * A line cut inside its type ({@code {"type":"event} with no closing quote) is the end of a copy
+   * that stopped only as the file's last line; anywhere else it is no line an export holds. Found by
+   * a differential fuzz: counted as an event line, such a stub standing in for the newest event
+   * (after the last checkpoint) made the counts match and the chain verify OK. Lines that are no
+   * export line are refused before the chain is looked at.
+   */
+  @Test
+  void linesCutInsideTheirType_andForeignLines_areRefused_unlessTheFileStopsThere() throws Exception {
+    List<String> original = Files.readAllLines(export(chain));
+    int last = lineOfEvent(original, 22);
+    for (String stub : List.of("{\"type\":\"event", "{\"type\":\"checkpoint", "{\"type\":\"end", "{\"type\":\"")) {
+      List<String> lines = new ArrayList<>(original);
+      lines.set(last, stub); // the newest event (after the last checkpoint) replaced
+      Path file = Files.write(dir.resolve("stub.jsonl"), lines);
+      assertThatThrownBy(() -> ChainExportReader.open(file).verify(ChainVerifier.builder(SIGNER.keys()).build()))
+          .as(stub).isInstanceOf(ChainExportException.class).hasMessageContaining("line " + (last + 1));
+    }
+    List<String> lines = new ArrayList<>(original);
+    lines.set(original.indexOf(firstCheckpointLine(original)), "{\"type\":\"checkpoint");
+    Path stubbed = Files.write(dir.resolve("stub-cp.jsonl"), lines);
+    assertThatThrownBy(() -> ChainExportReader.open(stubbed).verify(ChainVerifier.builder(SIGNER.keys()).build()))
+        .isInstanceOf(ChainExportException.class);
+    // the same stub as the file's last line, with no end line: a copy that stopped there
+    lines = new ArrayList<>(original.subList(0, last));
+    lines.add("{\"type\":\"eve");
+    ChainVerification r = verify(lines);
+    assertThat(r.kind()).as(r.summary()).contains(TamperKind.TRUNCATED);
+    // a foreign line is refused even where the chain is broken before it
+    lines = new ArrayList<>(original);
+    lines.add(last, "{\"a\":1}");
+    lines.remove(lineOfEvent(original, 3));
+    Path foreign = Files.write(dir.resolve("foreign.jsonl"), lines);
+    assertThatThrownBy(() -> ChainExportReader.open(foreign).verify(ChainVerifier.builder(SIGNER.keys()).build()))
+        .isInstanceOf(ChainExportException.class).hasMessageContaining("not a line an auditkit export holds");
+  }
+
   private static String firstCheckpointLine(List<String> lines) {
     return lines.stream().filter(l -> l.startsWith("{\"type\":\"checkpoint\"")).findFirst().orElseThrow();
   }
