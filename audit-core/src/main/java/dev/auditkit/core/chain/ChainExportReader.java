@@ -226,7 +226,10 @@ public final class ChainExportReader {
         throw new InvalidAuditEventException("event", "the line holds members or values that auditkit does not write");
       }
       return e;
-    } catch (InvalidAuditEventException | IllegalArgumentException e) { // IllegalArgument: an unknown enum name
+    } catch (InvalidAuditEventException | IllegalArgumentException | NullPointerException
+        | java.time.DateTimeException e) {
+      // IllegalArgument: an unknown enum name; NullPointer: a member the reader needs is missing or
+      // null ("seal": null); DateTime: a time that is no time. Each is an edit of the line
       JsonNode seal = n.path("seal");
       Instant at;
       try {
@@ -243,10 +246,12 @@ public final class ChainExportReader {
           ? new Seal(seal.path("chainId").asText(), seal.path("sequence").asLong(), seal.path("previousHash").asText(),
               seal.path("hash").asText())
           : lines.fallbackSeal();
+      String why = e instanceof NullPointerException ? "a member auditkit writes is missing or null"
+          : e instanceof java.time.DateTimeException ? "a time that cannot be read: " + e.getMessage() : e.getMessage();
       try {
-        return standInFor(id, at, n.path("occurredAt").asText(), s, lineNo, e.getMessage(), false);
+        return standInFor(id, at, n.path("occurredAt").asText(), s, lineNo, why, false);
       } catch (RuntimeException notAChain) { // the seal names no chain an event can belong to
-        return standInFor(id, at, n.path("occurredAt").asText(), lines.fallbackSeal(), lineNo, e.getMessage(), false);
+        return standInFor(id, at, n.path("occurredAt").asText(), lines.fallbackSeal(), lineNo, why, false);
       }
     }
   }

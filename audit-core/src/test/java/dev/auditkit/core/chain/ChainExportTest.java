@@ -109,7 +109,10 @@ class ChainExportTest {
     edits.put("the id edited", line9.replace(id9, "not-an-id"));
     edits.put("the sequence edited", line9.replace("\"sequence\":9,", "\"sequence\":\"nine\","));
     edits.put("no event object", "{\"type\":\"event\",\"event\":[1,2]}");
+    edits.put("the seal null", line9.replaceFirst("\"seal\":\\{[^}]*\\}", "\"seal\":null"));
+    edits.put("a time that is no time", line9.replaceFirst("(\"occurredAt\":\"\\d{4}-\\d\\d-\\d\\d)T", "$1}"));
     for (var edit : edits.entrySet()) {
+      assertThat(edit.getValue()).as(edit.getKey() + " edits the line").isNotEqualTo(line9);
       List<String> lines = new ArrayList<>(original);
       lines.set(at, edit.getValue());
       Files.write(file, lines);
