@@ -339,10 +339,14 @@ public final class JdbcAuditStore implements AuditSink {
   /**
    * Writes a verifiable JSONL export of one chain (events with seals, checkpoints, the signer's
    * public key) that {@code java -jar audit-core-<version>-cli.jar verify} checks without a database.
+   * When the last exported event has no stored checkpoint, the store signs one for it at export time
+   * (not stored): with {@code --require-signed-head}, events cut from the end of the file are found.
    */
   public void exportChain(String chainId, OutputStream out) {
     Objects.requireNonNull(out, "out");
-    ChainExportWriter.export(chain(chainId), List.of(checkpointing.signer().publicKey()), clock.instant(), out);
+    // the store signs the head it exports: a verifier that requires it finds events cut from the end of the file
+    ChainExportWriter.export(chain(chainId), List.of(checkpointing.signer().publicKey()), clock.instant(), out,
+        checkpointing.signer());
   }
 
   private ChainVerifier verifier() {

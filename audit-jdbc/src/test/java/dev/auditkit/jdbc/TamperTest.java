@@ -299,6 +299,14 @@ class TamperTest {
       ChainVerification offline = ChainExportReader.open(export).verify(ChainVerifier.builder(SIGNER.keys()).build());
       assertThat(offline.ok()).as(offline.summary()).isTrue();
       assertThat(offline.eventsChecked()).isEqualTo(12);
+      // the store signed the head it exported (#12 had no stored checkpoint), so the strict check passes
+      assertThat(offline.checkpointsChecked()).isEqualTo(4);
+      ChainVerification strict = ChainExportReader.open(export)
+          .verify(ChainVerifier.builder(SIGNER.keys()).requireSignedHead(true).build());
+      assertThat(strict.ok()).as(strict.summary()).isTrue();
+      try (Stream<Checkpoint> stored = store.chain(CHAIN).checkpoints()) {
+        assertThat(stored).as("the signed head is not stored").extracting(Checkpoint::sequence).containsExactly(1L, 6L, 11L);
+      }
 
       // a modified export is caught offline too
       List<String> lines = new ArrayList<>(Files.readAllLines(export));

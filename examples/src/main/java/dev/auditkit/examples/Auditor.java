@@ -75,8 +75,9 @@ final class Auditor {
       throw new UncheckedIOException(e);
     }
     // the auditor verifies with the public key file they were given, not with anything of the host's
+    // and requires the signed head exportChain writes, so that no event can be cut from the end of the file
     ChainVerifier offline = ChainVerifier.builder(CheckpointKeys.fromPemFiles(List.of(SigningKeys.publicKeyFile(dir))))
-        .build();
+        .requireSignedHead(true).build();
     ChainVerification exported = ChainExportReader.open(export).verify(offline);
     out.println("   exported " + chain + " to " + export.getFileName() + "; verified offline with the public key: "
         + exported.summary());
@@ -89,7 +90,7 @@ final class Auditor {
     out.println();
     out.println("Verify an export yourself, without a database:");
     out.println("   java -jar audit-core/target/audit-core-0.1.0-SNAPSHOT-cli.jar verify " + export
-        + " --public-key " + SigningKeys.publicKeyFile(dir));
+        + " --public-key " + SigningKeys.publicKeyFile(dir) + " --require-signed-head");
     return new ExampleRun(morning.recorded(), missing, before, after, verdicts, refusal, payment, export, exported,
         caught, position);
   }

@@ -81,7 +81,7 @@ class FieldServiceAppTest {
     String printed = out.toString(StandardCharsets.UTF_8);
     assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
     assertThat(printed).contains("8 events recorded", "All 8 events are in the store", "verify t:org-17: OK",
-        "verify t:org-42: OK", "refused", "MODIFIED at t:org-17#", "--public-key " + dir.resolve("checkpoint-key.pub.pem"));
+        "verify t:org-42: OK", "refused", "MODIFIED at t:org-17#", "--public-key " + dir.resolve("checkpoint-key.pub.pem") + " --require-signed-head");
     for (String secret : SECRETS) {
       assertThat(printed).doesNotContain(secret);
     }

@@ -81,7 +81,24 @@ public final class ChainExportWriter implements Closeable {
    * any chain length fits. Does not close {@code out}.
    */
   public static void export(ChainSource source, List<PublicKey> publicKeys, Instant exportedAt, OutputStream out) {
+    export(source, publicKeys, exportedAt, out, null);
+  }
+
+  /**
+   * Like {@link #export(ChainSource, List, Instant, OutputStream)}; when the last event exported has
+   * no checkpoint, {@code headSigner} signs one for it at {@code exportedAt} (a <i>signed head</i>,
+   * written after it and not stored anywhere else). The end line is not signed, so the newest
+   * events after the last stored checkpoint could otherwise be cut from the file, the counts fixed,
+   * and the file would still verify; a verifier that requires a signed head
+   * ({@link ChainVerifier.Builder#requireSignedHead}, CLI {@code --require-signed-head}) finds such a cut.
+   *
+   * @param headSigner the store's signer, or null for none
+   */
+  public static void export(ChainSource source, List<PublicKey> publicKeys, Instant exportedAt, OutputStream out,
+      CheckpointSigner headSigner) {
     ChainExportWriter w = open(out, source.chainId(), publicKeys, exportedAt);
+    String lastHash = null;
+    long lastCheckpoint = 0;
     // checkpoints first, as ChainVerifier does: none can then name a position past the events read
     try (Stream<Checkpoint> cs = source.checkpoints(); Stream<AuditEvent> es = source.events()) {
       Iterator<Checkpoint> cps = cs.iterator();
@@ -91,14 +108,20 @@ public final class ChainExportWriter implements Closeable {
         long seq = e.seal().map(Seal::sequence).orElse(Long.MAX_VALUE);
         while (pendingCp != null && pendingCp.sequence() < seq) {
           w.write(pendingCp);
+          lastCheckpoint = Math.max(lastCheckpoint, pendingCp.sequence());
           pendingCp = cps.hasNext() ? cps.next() : null;
         }
         w.write(e);
+        lastHash = e.seal().map(Seal::hash).orElse(null);
       }
       while (pendingCp != null) {
         w.write(pendingCp);
+        lastCheckpoint = Math.max(lastCheckpoint, pendingCp.sequence());
         pendingCp = cps.hasNext() ? cps.next() : null;
       }
+    }
+    if (headSigner != null && w.events > 0 && lastHash != null && lastCheckpoint < w.lastSequence) {
+      w.write(headSigner.sign(ChainHead.of(source.chainId(), w.lastSequence, lastHash), exportedAt));
     }
     w.finish();
   }

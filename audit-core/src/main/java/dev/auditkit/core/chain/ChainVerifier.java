@@ -73,6 +73,7 @@ public final class ChainVerifier {
   private final Clock clock;
   private final long progressEvery;
   private final LongConsumer progress;
+  private final boolean requireSignedHead;
 
   private ChainVerifier(Builder b) {
     this.keys = b.keys;
@@ -80,6 +81,7 @@ public final class ChainVerifier {
     this.clock = b.clock;
     this.progressEvery = b.progressEvery;
     this.progress = b.progress;
+    this.requireSignedHead = b.requireSignedHead;
   }
 
   /** A verifier that trusts checkpoints signed by {@code keys} only. */
@@ -118,6 +120,7 @@ public final class ChainVerifier {
     private Clock clock = Clock.systemUTC();
     private long progressEvery = 100_000;
     private LongConsumer progress = n -> { };
+    private boolean requireSignedHead;
 
     private Builder(CheckpointKeys keys) {
       this.keys = keys;
@@ -145,6 +148,17 @@ public final class ChainVerifier {
       }
       this.progressEvery = everyEvents;
       this.progress = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * Require a valid checkpoint at the chain's last event (an export written by
+     * {@code JdbcAuditStore.exportChain} has one, a <i>signed head</i>): without one the result is
+     * TRUNCATED after the last event, since events after the last checkpoint could have been cut.
+     * For exports only: a store's checkpoints are periodic, so its own chain seldom ends at one.
+     */
+    public Builder requireSignedHead(boolean require) {
+      this.requireSignedHead = require;
       return this;
     }
 
@@ -208,6 +222,11 @@ public final class ChainVerifier {
         }
         return problem(TamperKind.TRUNCATED, n, null, "a signed checkpoint vouches for #" + c.sequence()
             + " but the chain ends at #" + (n - 1) + ": the newest events were removed");
+      }
+      if (requireSignedHead && n > 1 && (checkpoints == 0 || lastCheckpointSeq < n - 1)) {
+        return problem(TamperKind.TRUNCATED, n, null, "no signed checkpoint vouches for the last event #" + (n - 1)
+            + ", and a signed head is required: events after #" + (checkpoints == 0 ? 0 : lastCheckpointSeq)
+            + " may have been cut");
       }
       if (n == 1) {
         // empty chain: nothing to warn about

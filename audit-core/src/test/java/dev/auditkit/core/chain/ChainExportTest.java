@@ -299,6 +299,43 @@ class ChainExportTest {
         .isInstanceOf(ChainExportException.class).hasMessageContaining("not a line an auditkit export holds");
   }
 
+  /**
+   * The end line is not signed: events after the last checkpoint can be cut and the counts fixed.
+   * An export with a signed head (a checkpoint at its last event, which exportChain writes) makes
+   * such a cut visible to a verifier that requires one.
+   */
+  @Test
+  void aSignedHead_findsEventsCutFromTheEnd_whenRequired() throws Exception {
+    SealedChain c = SealedChain.of(22, 5, SIGNER); // checkpoints at #5, #10, #15, #20
+    Path headed = Files.createTempFile(dir, "headed", ".jsonl");
+    try (OutputStream out = Files.newOutputStream(headed)) {
+      ChainExportWriter.export(c.source(), List.of(SIGNER.publicKey()), EXPORTED, out, SIGNER);
+    }
+    List<String> lines = Files.readAllLines(headed);
+    assertThat(lines.get(lines.size() - 2)).as("a signed head after #22").startsWith("{\"type\":\"checkpoint\"")
+        .contains("\"sequence\":22");
+    Run ok = cli("verify", headed.toString(), "--public-key", publicKey().toString(), "--require-signed-head");
+    assertThat(ok.exit).as(ok.all()).isEqualTo(0);
+
+    // #21, #22 and the head cut, the counts fixed: verifies without the requirement, not with it
+    List<String> cut = new ArrayList<>(lines.subList(0, lineOfEvent(lines, 21)));
+    cut.add("{\"type\":\"end\",\"events\":20,\"checkpoints\":4}");
+    Path file = Files.write(dir.resolve("cut.jsonl"), cut);
+    Run lenient = cli("verify", file.toString(), "--public-key", publicKey().toString());
+    assertThat(lenient.exit).as(lenient.all()).isEqualTo(0);
+    // (#20 has a stored checkpoint, so a cut back to it passes even the requirement: see the next case)
+    cut = new ArrayList<>(lines.subList(0, lineOfEvent(lines, 22)));
+    cut.add("{\"type\":\"end\",\"events\":21,\"checkpoints\":4}");
+    file = Files.write(dir.resolve("cut21.jsonl"), cut);
+    Run strict = cli("verify", file.toString(), "--public-key", publicKey().toString(), "--require-signed-head");
+    assertThat(strict.exit).as(strict.all()).isEqualTo(1);
+    assertThat(strict.out).contains("TRUNCATED at t:org-7#22", "signed head is required");
+    // an export without a signed head fails the requirement
+    Run unheaded = cli("verify", export(c).toString(), "--public-key", publicKey().toString(), "--require-signed-head");
+    assertThat(unheaded.exit).as(unheaded.all()).isEqualTo(1);
+    assertThat(unheaded.out).contains("TRUNCATED at t:org-7#23");
+  }
+
   private static String firstCheckpointLine(List<String> lines) {
     return lines.stream().filter(l -> l.startsWith("{\"type\":\"checkpoint\"")).findFirst().orElseThrow();
   }

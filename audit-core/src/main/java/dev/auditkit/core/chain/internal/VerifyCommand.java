@@ -24,7 +24,7 @@ import java.util.stream.StreamSupport;
 
 /**
  * The offline verifier: {@code java -jar audit-core-<version>-cli.jar verify export.jsonl
- * --public-key key.pem [--public-key old.pem] [--witness checkpoints.jsonl]}. Exit code 0 when the
+ * --public-key key.pem [--public-key old.pem] [--witness checkpoints.jsonl] [--require-signed-head]}. Exit code 0 when the
  * chain verifies, 1 when it was tampered with, 2 for usage or I/O errors. Progress goes to stderr,
  * the verdict to stdout.
  */
@@ -34,8 +34,10 @@ public final class VerifyCommand {
   public static final int ERROR = 2;
 
   private static final String USAGE = "usage: verify <export.jsonl> --public-key <key.pem> [--public-key <key.pem>...]"
-      + " [--witness <checkpoints.jsonl>]\n"
-      + "  Verifies an auditkit chain export offline. Exit 0 = OK, 1 = tampered, 2 = usage or I/O error.";
+      + " [--witness <checkpoints.jsonl>] [--require-signed-head]\n"
+      + "  Verifies an auditkit chain export offline. Exit 0 = OK, 1 = tampered, 2 = usage or I/O error.\n"
+      + "  --require-signed-head: the export's last event must have a signed checkpoint (exportChain writes one),\n"
+      + "  so that events cut from the end of the file are found.";
 
   private VerifyCommand() {}
 
@@ -52,9 +54,12 @@ public final class VerifyCommand {
     Path export = null;
     List<Path> keyFiles = new ArrayList<>();
     List<Path> witnesses = new ArrayList<>();
+    boolean requireSignedHead = false;
     for (int i = 1; i < args.length; i++) {
       String a = args[i];
-      if (a.equals("--public-key") || a.equals("--witness")) {
+      if (a.equals("--require-signed-head")) {
+        requireSignedHead = true;
+      } else if (a.equals("--public-key") || a.equals("--witness")) {
         if (i + 1 >= args.length || args[i + 1].isBlank()) {
           err.println("error: " + a + " needs a file\n" + USAGE);
           return ERROR;
@@ -87,7 +92,7 @@ public final class VerifyCommand {
       }
       long started = System.nanoTime();
       long[] lastReport = {started - 1_000_000_000L};
-      ChainVerifier verifier = ChainVerifier.builder(keys).progress(10_000, n -> {
+      ChainVerifier verifier = ChainVerifier.builder(keys).requireSignedHead(requireSignedHead).progress(10_000, n -> {
         long now = System.nanoTime();
         if (now - lastReport[0] >= 1_000_000_000L) {
           lastReport[0] = now;
