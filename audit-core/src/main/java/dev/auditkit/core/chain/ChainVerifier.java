@@ -66,6 +66,8 @@ import java.util.stream.Stream;
  * Limits: events appended after the last checkpoint by someone who can write the store and
  * computes hashes correctly are indistinguishable from real events, and deleting them goes
  * unnoticed until a later checkpoint or a witness says otherwise; see the warnings of the result.
+ * For an export, {@link Builder#requireSignedHead} demands the checkpoint the exporting store signs
+ * for the last event, so that events cut from the end of the file are found.
  */
 public final class ChainVerifier {
   private final CheckpointKeys keys;
