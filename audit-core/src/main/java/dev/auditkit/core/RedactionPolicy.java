@@ -239,26 +239,7 @@ public final class RedactionPolicy {
 
   /** Query parameters with the values of sensitive keys replaced, nothing else changed. */
   private String redactSensitiveParams(String params) {
-    StringBuilder out = new StringBuilder(params.length());
-    int start = 0;
-    while (start <= params.length()) {
-      int end = start;
-      while (end < params.length() && params.charAt(end) != '&' && params.charAt(end) != ';') {
-        end++;
-      }
-      int eq = params.indexOf('=', start);
-      if (eq >= 0 && eq < end && isSensitiveKey(decode(params.substring(start, eq)))) {
-        out.append(params, start, eq + 1).append(REDACTED);
-      } else {
-        out.append(params, start, end);
-      }
-      if (end >= params.length()) {
-        break;
-      }
-      out.append(params.charAt(end));
-      start = end + 1;
-    }
-    return out.toString();
+    return redactParams(params, false);
   }
 
   /**
@@ -321,6 +302,14 @@ public final class RedactionPolicy {
 
   /** Query or fragment parameters, separated by {@code &} or {@code ;}. */
   private String redactParams(String params) {
+    return redactParams(params, true);
+  }
+
+  /**
+   * Parameters separated by {@code &} or {@code ;}: the values of sensitive keys replaced, and with
+   * {@code inText} the others' text redacted too ({@link #redactParamText}).
+   */
+  private String redactParams(String params, boolean inText) {
     StringBuilder out = new StringBuilder(params.length());
     int start = 0;
     while (start <= params.length()) {
@@ -333,7 +322,7 @@ public final class RedactionPolicy {
       if (eq >= 0 && isSensitiveKey(decode(pair.substring(0, eq)))) {
         out.append(pair, 0, eq + 1).append(REDACTED);
       } else {
-        out.append(redactParamText(pair));
+        out.append(inText ? redactParamText(pair) : pair);
       }
       if (end >= params.length()) {
         break;

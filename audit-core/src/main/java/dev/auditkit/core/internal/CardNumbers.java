@@ -23,13 +23,7 @@ public final class CardNumbers {
       if (d < 0) {
         return false;
       }
-      if (twice) {
-        d *= 2;
-        if (d > 9) {
-          d -= 9;
-        }
-      }
-      sum += d;
+      sum += luhnDigit(d, twice);
       twice = !twice;
     }
     return digits.length() > 0 && sum % 10 == 0;
@@ -146,14 +140,7 @@ public final class CardNumbers {
     boolean twice = false;
     for (int k = b; k >= a; k--) {
       for (int c = bounds[2 * k + 1] - 1; c >= bounds[2 * k]; c--) {
-        int d = digit(text.charAt(c));
-        if (twice) {
-          d *= 2;
-          if (d > 9) {
-            d -= 9;
-          }
-        }
-        sum += d;
+        sum += luhnDigit(digit(text.charAt(c)), twice);
         twice = !twice;
       }
     }
@@ -188,6 +175,11 @@ public final class CardNumbers {
       }
     }
     return false;
+  }
+
+  /** What digit {@code d} adds to a Luhn sum: itself, or (every second from the right) its double's digit sum. */
+  private static int luhnDigit(int d, boolean twice) {
+    return !twice ? d : d * 2 > 9 ? d * 2 - 9 : d * 2;
   }
 
   /** ASCII digits, and fullwidth ones (U+FF10 to U+FF19: what East Asian keyboards type). */

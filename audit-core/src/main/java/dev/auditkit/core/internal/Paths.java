@@ -75,47 +75,18 @@ public final class Paths {
    */
   public static String replaceSelectorValues(String path, java.util.function.Predicate<String> sensitive,
       String replacement) {
-    if (path.indexOf('[') < 0) {
-      return path;
-    }
     StringBuilder out = null;
-    int n = path.length();
     int copied = 0;
-    for (int i = 0; i < n; i++) {
-      char c = path.charAt(i);
-      if (c == '\\') {
-        i++;
-        continue;
-      }
-      if (c != '[') {
-        continue;
-      }
-      StringBuilder key = new StringBuilder();
-      int eq = -1;
-      int j = i + 1;
-      for (; j < n && path.charAt(j) != ']'; j++) {
-        char d = path.charAt(j);
-        if (d == '\\' && j + 1 < n) {
-          if (eq < 0) {
-            key.append(path.charAt(j + 1));
-          }
-          j++;
-        } else if (eq < 0 && d == '=') {
-          eq = j;
-        } else if (eq < 0) {
-          key.append(d);
-        }
-      }
-      if (eq > 0 && j < n && sensitive.test(key.toString())) {
+    for (Selector s : scan(path)) {
+      if (sensitive.test(s.key())) {
         if (out == null) {
-          out = new StringBuilder(n + replacement.length());
+          out = new StringBuilder(path.length() + replacement.length());
         }
-        out.append(path, copied, eq + 1).append(escape(replacement));
-        copied = j; // the closing bracket
+        out.append(path, copied, s.eq() + 1).append(escape(replacement));
+        copied = s.close();
       }
-      i = j;
     }
-    return out == null ? path : out.append(path, copied, n).toString();
+    return out == null ? path : out.append(path, copied, path.length()).toString();
   }
 
   /**
@@ -150,6 +121,18 @@ public final class Paths {
    */
   public static java.util.List<String[]> selectors(String path) {
     java.util.List<String[]> out = new java.util.ArrayList<>(1);
+    for (Selector s : scan(path)) {
+      out.add(new String[] {s.key(), s.value()});
+    }
+    return out;
+  }
+
+  /** One {@code [key=value]} of a path: unescaped key and value, and where its {@code =} and {@code ]} are. */
+  private record Selector(String key, String value, int eq, int close) {}
+
+  /** The identity selectors of a path, in order (list positions, which have no {@code =}, left out). */
+  private static java.util.List<Selector> scan(String path) {
+    java.util.List<Selector> out = new java.util.ArrayList<>(1);
     if (path.indexOf('[') < 0) {
       return out;
     }
@@ -165,20 +148,21 @@ public final class Paths {
       }
       StringBuilder key = new StringBuilder();
       StringBuilder value = null;
+      int eq = -1;
       int j = i + 1;
       for (; j < n && path.charAt(j) != ']'; j++) {
         char d = path.charAt(j);
         if (d == '\\' && j + 1 < n) {
-          d = path.charAt(++j);
-          (value == null ? key : value).append(d);
+          (value == null ? key : value).append(path.charAt(++j));
         } else if (value == null && d == '=') {
           value = new StringBuilder();
+          eq = j;
         } else {
           (value == null ? key : value).append(d);
         }
       }
-      if (value != null) {
-        out.add(new String[] {key.toString(), value.toString()});
+      if (value != null && j < n) {
+        out.add(new Selector(key.toString(), value.toString(), eq, j));
       }
       i = j;
     }
