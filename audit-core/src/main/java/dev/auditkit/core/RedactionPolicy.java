@@ -8,6 +8,7 @@ import dev.auditkit.core.internal.CardNumbers;
 import dev.auditkit.core.internal.Paths;
 import dev.auditkit.core.internal.SensitiveKeys;
 import dev.auditkit.core.internal.Json;
+import dev.auditkit.core.internal.NameValuePairs;
 import dev.auditkit.core.internal.Text;
 import dev.auditkit.core.internal.UrlCredentials;
 import java.io.IOException;
@@ -447,22 +448,19 @@ public final class RedactionPolicy {
    * and {@code header} for the name): the value of a sensitive name is redacted.
    */
   private void redactNamedValue(ObjectNode obj, Run run) {
-    JsonNode value = obj.get("value");
-    if (value == null || value.isNull() || value.equals(REDACTED_NODE) || obj.size() > 8) {
+    JsonNode value = obj.get(NameValuePairs.VALUE);
+    if (value == null || value.isNull() || value.equals(REDACTED_NODE) || obj.size() > NameValuePairs.MAX_MEMBERS) {
       return;
     }
-    for (String nameKey : NAME_KEYS) {
+    for (String nameKey : NameValuePairs.NAMES) {
       JsonNode name = obj.get(nameKey);
       if (name != null && name.isTextual() && looksLikeFieldName(name.textValue()) && isSensitiveKey(name.textValue())) {
-        obj.set("value", REDACTED_NODE);
+        obj.set(NameValuePairs.VALUE, REDACTED_NODE);
         run.changed = true;
         return;
       }
     }
   }
-
-  /** Members that name the value of a name/value pair. */
-  private static final List<String> NAME_KEYS = List.of("name", "key", "header");
 
   /**
    * Whether a pair's name reads like a header, cookie or parameter name (letters, digits and
@@ -526,30 +524,19 @@ public final class RedactionPolicy {
   }
 
   private FieldChange redactChange(FieldChange c, Run run) {
-    String path = Paths.replaceSelectorValues(redactText(Text.singleLine(c.path(), Integer.MAX_VALUE)),
-        this::isSensitiveKey, REDACTED);
+    String cleaned = Text.singleLine(c.path(), Integer.MAX_VALUE);
+    String path = Paths.replaceSelectorValues(redactText(cleaned), this::isSensitiveKey, REDACTED);
     for (String[] selector : Paths.selectors(path)) {
       // headers[name=Authorization].value: a name/value pair whose name is sensitive
-      if (NAME_KEYS.contains(selector[0]) && looksLikeFieldName(selector[1]) && isSensitiveKey(selector[1])) {
-        JsonNode from = c.fromNode().isNull() ? c.fromNode() : REDACTED_NODE;
-        JsonNode to = c.toNode().isNull() ? c.toNode() : REDACTED_NODE;
-        if (!path.equals(c.path()) || !from.equals(c.fromNode()) || !to.equals(c.toNode())) {
-          run.changed = true;
-        }
-        return FieldChange.of(path, from, to);
+      if (NameValuePairs.NAMES.contains(selector[0]) && looksLikeFieldName(selector[1]) && isSensitiveKey(selector[1])) {
+        return redactedWhole(c, path, run);
       }
     }
     List<String> names = Paths.names(path);
     for (int i = 0; i < names.size(); i++) {
       if (isSensitiveKey(names.get(i))) {
         // what follows a sensitive name may be a secret itself (a token used as a map key)
-        String cut = Paths.throughName(path, i);
-        JsonNode from = c.fromNode().isNull() ? c.fromNode() : REDACTED_NODE;
-        JsonNode to = c.toNode().isNull() ? c.toNode() : REDACTED_NODE;
-        if (!cut.equals(c.path()) || !from.equals(c.fromNode()) || !to.equals(c.toNode())) {
-          run.changed = true;
-        }
-        return FieldChange.of(cut, from, to);
+        return redactedWhole(c, Paths.throughName(path, i), run);
       }
     }
     JsonNode from = redactInPlace(Json.sanitize(c.fromNode().deepCopy()), run, false);
@@ -557,7 +544,17 @@ public final class RedactionPolicy {
     if (path.equals(c.path()) && from.equals(c.fromNode()) && to.equals(c.toNode())) {
       return c;
     }
-    if (!path.equals(Text.singleLine(c.path(), Integer.MAX_VALUE))) {
+    if (!path.equals(cleaned)) {
+      run.changed = true;
+    }
+    return FieldChange.of(path, from, to);
+  }
+
+  /** {@code c} at {@code path} with both values {@link #REDACTED} (null stays null). */
+  private static FieldChange redactedWhole(FieldChange c, String path, Run run) {
+    JsonNode from = c.fromNode().isNull() ? c.fromNode() : REDACTED_NODE;
+    JsonNode to = c.toNode().isNull() ? c.toNode() : REDACTED_NODE;
+    if (!path.equals(c.path()) || !from.equals(c.fromNode()) || !to.equals(c.toNode())) {
       run.changed = true;
     }
     return FieldChange.of(path, from, to);

@@ -243,9 +243,6 @@ public final class DiffWalker {
     return true;
   }
 
-  /** Members that name the value of a name/value pair. */
-  private static final String[] PAIR_NAMES = {"name", "key", "header"};
-
   /**
    * The member that names the items when both lists hold only name/value pairs, as HTTP logs keep
    * headers, cookies and query parameters ({@code {"name": "Accept", "value": "..."}}): objects of
@@ -257,7 +254,7 @@ public final class DiffWalker {
     if (x.isEmpty() && y.isEmpty()) {
       return null;
     }
-    for (String name : PAIR_NAMES) {
+    for (String name : NameValuePairs.NAMES) {
       if (allPairs(x, name, "before") && allPairs(y, name, "after")) {
         return name;
       }
@@ -272,7 +269,8 @@ public final class DiffWalker {
         return false;
       }
       ValueKind k = Values.kind(u);
-      if (k.shape() != ValueKind.Shape.OBJECT || Values.size(u, k) > 8 || Values.property(u, k, "value") == null) {
+      if (k.shape() != ValueKind.Shape.OBJECT || Values.size(u, k) > NameValuePairs.MAX_MEMBERS
+          || Values.property(u, k, NameValuePairs.VALUE) == null) {
         return false;
       }
       Object n = unwrap(Values.property(u, k, name), side);
