@@ -36,7 +36,10 @@ import org.postgresql.copy.CopyManager;
  * </ul>
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar dev.auditkit.benchmarks.AsyncIngestBenchmark
- *     [--events 200000] [--threads 2] [--batch 1000]</pre>
+ *     [--events 200000] [--threads 2] [--batch 1000] [--rounds 2] [--inline-prototype]</pre>
+ *
+ * With {@code --inline-prototype} it runs instead the A/B of sealing in the writer's transaction
+ * ({@link InlineSealingSink}) against the sealer-off and the background-sealed pipelines.
  *
  * PostgreSQL comes from {@code AUDITKIT_PG_URL} (default: the test database); every schema made
  * here is dropped at the end. Each measurement follows a VACUUM ANALYZE and a CHECKPOINT; the
@@ -69,7 +72,16 @@ public final class AsyncIngestBenchmark {
     int threads = 2;
     int batch = 1000;
     int rounds = 2;
-    for (int i = 0; i + 1 < args.length; i += 2) {
+    boolean inlinePrototype = false;
+    for (int i = 0; i < args.length; i += 2) {
+      if (args[i].equals("--inline-prototype")) {
+        inlinePrototype = true;
+        i--;
+        continue;
+      }
+      if (i + 1 >= args.length) {
+        throw new IllegalArgumentException("option " + args[i] + " needs a value");
+      }
       switch (args[i]) {
         case "--events" -> events = Integer.parseInt(args[i + 1]);
         case "--threads" -> threads = Integer.parseInt(args[i + 1]);
@@ -82,7 +94,11 @@ public final class AsyncIngestBenchmark {
     AsyncIngestBenchmark b = new AsyncIngestBenchmark(env == null || env.isBlank() ? DEFAULT_URL : env, events, threads,
         batch);
     b.rounds = Math.max(1, rounds);
-    b.run();
+    if (inlinePrototype) {
+      b.runInlinePrototype();
+    } else {
+      b.run();
+    }
   }
 
   private String freshSchema() {
@@ -158,10 +174,45 @@ public final class AsyncIngestBenchmark {
         System.out.println(sb.append(String.format("   median %5.2fx", median)));
       }
     } finally {
-      try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-        for (String schema : schemas) {
-          s.execute("drop schema if exists " + schema + " cascade");
-        }
+      dropSchemas();
+    }
+  }
+
+  /**
+   * The A/B of docs/architecture.md (hash chains): per round, alternating, the memory-queue
+   * pipeline with the sealer off, the same sealed in the writer's transaction by {@link
+   * InlineSealingSink}, and the same with the store's background sealer.
+   */
+  private void runInlinePrototype() throws Exception {
+    try {
+      System.out.printf("events %d, producer threads %d, batch %d, %d cores%n", events, threads, batch,
+          Runtime.getRuntime().availableProcessors());
+      ingestAsync(freshSchema(), Math.min(events, 100_000), null, true, false); // warm-up
+      ingestAsync(freshSchema(), Math.min(events, 100_000), null, false, true);
+      double[][] rates = new double[rounds][];
+      for (int round = 0; round < rounds; round++) {
+        checkpoint();
+        double off = ingestAsync(freshSchema(), events, null, false, false);
+        checkpoint();
+        double inline = ingestAsync(freshSchema(), events, null, false, true);
+        checkpoint();
+        double sealed = ingestAsync(freshSchema(), events, null, true, false);
+        rates[round] = new double[] {off, inline, sealed};
+      }
+      System.out.printf("%nevents/s  %14s %26s %22s%n", "sealer off", "sealed in the writer's tx", "background sealer");
+      for (int round = 0; round < rounds; round++) {
+        System.out.printf("round %-3d %14.0f %26.0f %22.0f%n", round + 1, rates[round][0], rates[round][1],
+            rates[round][2]);
+      }
+    } finally {
+      dropSchemas();
+    }
+  }
+
+  private void dropSchemas() throws java.sql.SQLException {
+    try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+      for (String schema : schemas) {
+        s.execute("drop schema if exists " + schema + " cascade");
       }
     }
   }
@@ -184,24 +235,35 @@ public final class AsyncIngestBenchmark {
   }
 
   private double ingestAsync(String schema, int n, JournalDurability durability, boolean sealed) throws Exception {
+    return ingestAsync(schema, n, durability, sealed, false);
+  }
+
+  /** {@code inline}: batches go to an {@link InlineSealingSink} on the store's schema, not to the store. */
+  private double ingestAsync(String schema, int n, JournalDurability durability, boolean sealed, boolean inline)
+      throws Exception {
     JdbcAuditStore.Builder sb = JdbcAuditStore.builder(url).schema(schema);
     if (!sealed) {
       sb.sealInterval(null); // no background sealer: what the rest of the pipeline reaches on its own
     }
     JdbcAuditStore store = sb.build();
+    InlineSealingSink inlineSink = inline ? new InlineSealingSink(url, schema) : null;
+    dev.auditkit.core.AuditSink target = inline ? inlineSink : store;
     java.util.concurrent.atomic.AtomicLong writes = new java.util.concurrent.atomic.AtomicLong();
     java.util.concurrent.atomic.AtomicLong inStore = new java.util.concurrent.atomic.AtomicLong();
     dev.auditkit.core.AuditSink timed = new dev.auditkit.core.AuditSink() {
       @Override
       public void write(List<AuditEvent> evs) {
         long t0 = System.nanoTime();
-        store.write(evs);
+        target.write(evs);
         inStore.addAndGet(System.nanoTime() - t0);
         writes.incrementAndGet();
       }
 
       @Override
       public void close() {
+        if (inlineSink != null) {
+          inlineSink.close();
+        }
         store.close();
       }
     };
@@ -234,6 +296,9 @@ public final class AsyncIngestBenchmark {
     }
     long nanos = System.nanoTime() - start;
     long producing = producedAt - start;
+    if (inlineSink != null && inlineSink.check() != n) {
+      throw new IllegalStateException("the inline prototype did not seal all " + n + " events");
+    }
     audit.close();
     AsyncAppendBenchmark.deleteTree(journal);
     long rows = count(schema);
@@ -242,7 +307,7 @@ public final class AsyncIngestBenchmark {
     }
     double rate = n / (nanos / 1e9);
     System.out.printf("ASYNC %-14s %8d events in %7.2f s = %9.0f events/s (callers done after %.2f s; %d store "
-        + "writes, %.0f events each, %.2f s inside the store)%n", (durability == null ? "memory" : durability.name()) + (sealed ? "" : " unsealed"), n,
+        + "writes, %.0f events each, %.2f s inside the store)%n", (durability == null ? "memory" : durability.name()) + (inline ? " inline" : sealed ? "" : " unsealed"), n,
         nanos / 1e9, rate, producing / 1e9, writes.get(), (double) n / writes.get(), inStore.get() / 1e9);
     return rate;
   }

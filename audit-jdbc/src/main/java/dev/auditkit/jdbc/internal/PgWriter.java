@@ -142,7 +142,8 @@ public final class PgWriter implements EventWriter {
     return sb.toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  private static void appendLine(EventRow r, StringBuilder sb) {
+  /** Appends {@code r} as one line of COPY text, in {@link EventRow#WRITE_COLUMNS} order, newline included. */
+  public static void appendLine(EventRow r, StringBuilder sb) {
     String[] text = r.texts();
     for (int i = 0; i < text.length; i++) {
       if (i > 0) {
