@@ -74,6 +74,13 @@ public final class AsyncDispatcher {
    * #refusedInJournal}).
    */
   private final List<QueuedEvent> setAside = Collections.synchronizedList(new ArrayList<>());
+  /**
+   * Journaled events taken back from the queue of a stopped writer (the caller was refused, the
+   * journal keeps them): the oldest of them and their segments, for close's report. Bounded
+   * however long callers go on; guarded by itself.
+   */
+  private final OldestIds takenBack = new OldestIds(CloseReport.REPORTED_IDS);
+  private final Set<JournalSegment> takenBackSegments = Collections.newSetFromMap(new IdentityHashMap<>());
   private final RefusedInJournal refusedInJournal = new RefusedInJournal();
   /**
    * The oldest acceptance time (the clock's millis) of the set-aside events and of the batch in
@@ -262,6 +269,12 @@ public final class AsyncDispatcher {
    */
   private void refuseIfWriterStopped(QueuedEvent item) {
     if (writerDone && !closing && queue.remove(item)) {
+      if (item.segment() != null) {
+        synchronized (takenBack) { // in no queue now: close's report would neither name nor place it
+          takenBack.offer(item.acceptedAt(), item.event().id());
+          takenBackSegments.add(item.segment());
+        }
+      }
       refuseIfWriterStopped(item.event(), item.segment() != null);
     }
   }
@@ -843,6 +856,10 @@ public final class AsyncDispatcher {
     }
     for (QueuedEvent i : ownOverflow) {
       report.add(i);
+    }
+    synchronized (takenBack) {
+      report.name(takenBack);
+      report.hold(takenBackSegments);
     }
     interrupted |= Thread.interrupted(); // one that came meanwhile would close the journal's files
     if (journal != null) {
