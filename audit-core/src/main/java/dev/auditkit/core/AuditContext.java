@@ -78,15 +78,13 @@ public final class AuditContext {
   }
 
   /**
-   * Like {@link #runWithAuditContext(AuditContext, Runnable)} for a body that returns a value and
-   * may throw a checked exception, which is passed on unchanged.
-   *
-   * <p>Java picks this overload for any expression lambda that returns a value, such as
-   * {@code () -> audit.viewed("job", id)}; use {@link #supplyWithAuditContext} for such bodies when
-   * they throw no checked exception, or a block lambda {@code () -> { ...; }} for the
-   * {@link Runnable} overload.
+   * Like {@link #runWithAuditContext(AuditContext, Runnable)} for a body that returns a value; a
+   * checked exception of the body is passed on unchanged, and only then declared: Java infers
+   * {@code X} from the body, so {@code runWithAuditContext(ctx, () -> audit.viewed("job", id))}
+   * needs no {@code try}, and a body that throws {@code IOException} makes the call throw it. A
+   * {@link Callable} {@code task} is passed as {@code task::call}.
    */
-  public static <T> T runWithAuditContext(AuditContext context, Callable<T> body) throws Exception {
+  public static <T, X extends Exception> T runWithAuditContext(AuditContext context, Body<T, X> body) throws X {
     AuditContext previous = enter(context, body);
     try {
       return body.call();
@@ -95,7 +93,19 @@ public final class AuditContext {
     }
   }
 
-  /** Like {@link #runWithAuditContext(AuditContext, Callable)} for a body without checked exceptions. */
+  /**
+   * A body that returns a value and may throw {@code X}: {@link Callable}'s shape, with the
+   * exception a type parameter so that bodies without checked exceptions declare none.
+   *
+   * @param <T> what the body returns
+   * @param <X> what it may throw; inferred as {@link RuntimeException} for a body that throws no checked exception
+   */
+  @FunctionalInterface
+  public interface Body<T, X extends Exception> {
+    T call() throws X;
+  }
+
+  /** Like {@link #runWithAuditContext(AuditContext, Body)} for a {@link Supplier}. */
   public static <T> T supplyWithAuditContext(AuditContext context, Supplier<T> body) {
     AuditContext previous = enter(context, body);
     try {

@@ -97,6 +97,31 @@ class AuditContextTest {
     assertThat(AuditContext.current()).isEmpty();
   }
 
+  /** No {@code throws} on this method: a body without checked exceptions declares none (this compiles). */
+  @Test
+  void valueBody_withoutCheckedExceptions_needsNoTry() {
+    AuditLog audit = AuditLog.builder().store(new InMemoryAuditStore()).build();
+    java.util.UUID id = AuditContext.runWithAuditContext(ctx("org-4", "u-4"), () -> audit.viewed("job", "j-1"));
+    assertThat(id).isNotNull();
+    String tenant = AuditContext.runWithAuditContext(ctx("org-4", null), () -> AuditContext.current().orElseThrow()
+        .tenantId());
+    assertThat(tenant).isEqualTo("org-4");
+    assertThatThrownBy(() -> AuditContext.runWithAuditContext(ctx("org-4", null), () -> {
+      throw new IllegalStateException("unchecked");
+    })).isInstanceOf(IllegalStateException.class).hasMessage("unchecked");
+    assertThat(AuditContext.current()).isEmpty();
+  }
+
+  @Test
+  void aCallable_isPassedAsAMethodReference_andItsExceptionPassedOn() {
+    java.util.concurrent.Callable<String> task = () -> {
+      throw new java.util.concurrent.TimeoutException("slow");
+    };
+    assertThatThrownBy(() -> AuditContext.runWithAuditContext(ctx("org-5", null), task::call))
+        .isInstanceOf(java.util.concurrent.TimeoutException.class).hasMessage("slow");
+    assertThat(AuditContext.current()).isEmpty();
+  }
+
   @Test
   void supplyVariant_returnsValue() {
     assertThat(AuditContext.supplyWithAuditContext(ctx("org-9", null),

@@ -125,7 +125,7 @@ public final class FieldServiceApp {
     AuditContext dispatcher = request(ORG_A, Actor.user("u-dispatch-1").role("dispatcher")
         .email("dispatch@acme-facilities.test"), "203.0.113.10", "Mozilla/5.0 (Windows NT 10.0) Firefox/133.0", "POST",
         "/api/work-orders");
-    WorkOrders.WorkOrder order = AuditContext.supplyWithAuditContext(dispatcher,
+    WorkOrders.WorkOrder order = AuditContext.runWithAuditContext(dispatcher,
         () -> orders.create("Lakeside Mall, loading dock B", "4711#", "Freezer alarm in unit 12"));
     out.println("   " + ORG_A + " dispatcher opened " + order.id() + " (created; the gate code is masked)");
     AuditContext.runWithAuditContext(request(ORG_A, dispatcher.actor(), "203.0.113.10", dispatcher.userAgent(), "PUT",
@@ -145,7 +145,7 @@ public final class FieldServiceApp {
         "/api/work-orders/" + order.id() + "/complete"), () -> orders.complete(order.id(), "Replaced the compressor relay"));
     out.println("   " + ORG_A + " technician completed it (state_changed, written in the same transaction as the"
         + " status)");
-    UUID payment = AuditContext.supplyWithAuditContext(request(ORG_A, technician, "198.51.100.7", mobile, "POST",
+    UUID payment = AuditContext.runWithAuditContext(request(ORG_A, technician, "198.51.100.7", mobile, "POST",
         "/api/work-orders/" + order.id() + "/payment"),
         () -> orders.capturePayment(order.id(), new BigDecimal("129.00"), "4111 1111 1111 1111", "737"));
     out.println("   " + ORG_A + " customer paid by card on the technician's phone (payment.captured; card and CVV"
@@ -154,7 +154,7 @@ public final class FieldServiceApp {
     Actor manager = Actor.user("u-mgr-9").role("manager").email("ops@harbor-hvac.test");
     AuditContext other = request(ORG_B, manager, "192.0.2.44", "Mozilla/5.0 (Macintosh) Safari/18.1", "POST",
         "/api/work-orders");
-    WorkOrders.WorkOrder theirs = AuditContext.supplyWithAuditContext(other,
+    WorkOrders.WorkOrder theirs = AuditContext.runWithAuditContext(other,
         () -> orders.create("Pier 9 cold store", null, "Quarterly inspection"));
     out.println("   " + ORG_B + " manager opened " + theirs.id() + " (created)");
     AuditContext.runWithAuditContext(request(ORG_B, manager, "192.0.2.44", other.userAgent(), "GET",
