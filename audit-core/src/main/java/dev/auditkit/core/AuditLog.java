@@ -254,7 +254,12 @@ public final class AuditLog implements AutoCloseable {
   private UUID write(AuditEvent.Builder b) {
     AuditEvent event = build(b);
     switch (delivery) {
-      case SYNC -> writeSync(event);
+      case SYNC -> {
+        if (closed) { // (ASYNC refuses in submit, which close also waits for)
+          throw new IllegalStateException("AuditLog is closed: event " + event.id() + " was not recorded");
+        }
+        writeSync(event);
+      }
       case ASYNC -> async.submit(event);
       default -> throw new IllegalStateException("unknown delivery " + delivery);
     }

@@ -36,6 +36,20 @@ class AuditLogTest {
       .metadata("apiRoute", "jobs/approve").build();
 
   @Test
+  void aClosedSyncLog_refusesEvents_andWritesNothing() {
+    InMemoryAuditStore closedStore = new InMemoryAuditStore();
+    AuditLog log = AuditLog.builder().store(closedStore).build();
+    log.viewed("job", "before");
+    log.close();
+    assertThatThrownBy(() -> log.logAction("approve", "job", "j-1", null)).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("AuditLog is closed").hasMessageContaining("was not recorded");
+    assertThatThrownBy(() -> log.appendAuditLog(AuditEvent.builder().action("x").resource("job", "j-2")))
+        .isInstanceOf(IllegalStateException.class);
+    assertThat(closedStore.events()).extracting(e -> e.resource().id()).containsExactly("before");
+    log.close(); // again: nothing
+  }
+
+  @Test
   void build_withoutStore_fails() {
     assertThatThrownBy(() -> AuditLog.builder().build()).isInstanceOf(IllegalStateException.class).hasMessageContaining("store");
     assertThatThrownBy(() -> AuditLog.builder().store(null)).isInstanceOf(NullPointerException.class);
