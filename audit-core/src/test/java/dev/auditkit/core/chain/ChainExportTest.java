@@ -391,6 +391,12 @@ class ChainExportTest {
     Path key = publicKey();
     Path file = export(chain);
     assertThat(cli().exit).isEqualTo(2);
+    for (String help : new String[] {"--help", "-h", "help"}) { // asked for: usage on stdout, exit 0
+      Run h = cli(help);
+      assertThat(h.exit).as(help).isEqualTo(0);
+      assertThat(h.out).startsWith("usage: verify");
+      assertThat(cli("verify", help).exit).isEqualTo(0);
+    }
     assertThat(cli("check", file.toString()).err).contains("usage: verify");
     assertThat(cli("verify", file.toString()).err).contains("no --public-key");
     assertThat(cli("verify", "--public-key", key.toString()).err).contains("no export file");
