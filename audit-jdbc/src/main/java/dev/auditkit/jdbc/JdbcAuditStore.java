@@ -358,10 +358,15 @@ public final class JdbcAuditStore implements AuditSink {
     return names.eventTable();
   }
 
-  /** Closes the pool if the store made it ({@link #create(String)}); a given DataSource stays open. */
+  /**
+   * Stops the background sealer, then seals once more what is committed by now (for up to 10 s;
+   * not with {@code sealInterval(null)}, where sealing is the host's), so that the events written
+   * just before a shutdown do not wait for the next start to be sealed. Closes the pool if the
+   * store made it ({@link #create(String)}); a given DataSource stays open.
+   */
   @Override
   public void close() {
-    sealing.close();
+    sealing.closeSealing(Duration.ofSeconds(10));
     if (ownsDataSource) {
       OwnedPool.close(dataSource);
     }

@@ -65,6 +65,26 @@ class SealingTest {
   }
 
   @DatabaseTest
+  void closingAStore_sealsWhatIsCommitted_unlessSealingIsTheHosts(TestDatabase db) {
+    List<AuditEvent> events = List.of(event("org-c", 1), event("org-c", 2), event(null, 3));
+    // the background sealer's first pass is a minute away: only close can seal these
+    try (JdbcAuditStore store = JdbcAuditStore.builder(db.dataSource()).sealInterval(Duration.ofMinutes(1)).build()) {
+      store.write(events);
+      assertThat(store.sealingLag()).isPositive();
+    }
+    try (JdbcAuditStore later = manualStore(db)) {
+      assertThat(later.sealingLag()).as("all sealed on close").isEqualTo(Duration.ZERO);
+      try (var chain = later.chain("t:org-c").events()) {
+        assertThat(chain.map(e -> e.seal().orElseThrow().sequence())).containsExactly(1L, 2L);
+      }
+      later.write(List.of(event("org-c", 4)));
+    } // sealInterval(null): sealing is the host's, and close leaves it alone
+    try (JdbcAuditStore again = manualStore(db)) {
+      assertThat(again.sealNow()).isEqualTo(1);
+    }
+  }
+
+  @DatabaseTest
   void smallPassesStillGiveGaplessChains(TestDatabase db) throws SQLException {
     try (JdbcAuditStore store = JdbcAuditStore.builder(db.dataSource()).sealInterval(null).sealBatch(7).build()) {
       for (int i = 0; i < 60; i++) {

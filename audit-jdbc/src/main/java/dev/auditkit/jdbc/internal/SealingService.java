@@ -141,6 +141,39 @@ public final class SealingService implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops the background sealer and, if it ran, seals once more what is committed now, for up to
+   * {@code timeout}: the last events written before a shutdown are then sealed by this instance
+   * instead of waiting for the next sealer to run. Chains another instance holds are left to it.
+   * Never throws: what is left is logged, and sealed by the next sealer.
+   */
+  public void closeSealing(Duration timeout) {
+    boolean background;
+    synchronized (this) {
+      background = executor != null;
+    }
+    close();
+    if (!background) {
+      return; // sealing is the host's (sealInterval(null)): none on close either
+    }
+    if (failuresInARow > 0) {
+      // the database was failing: a pass could wait for the pool's connection timeout, and close must not
+      LOG.warn("auditkit: no sealing pass on close, the last background pass failed ({}); unsealed events are "
+          + "sealed by the next sealer to run", lastError);
+      return;
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try {
+      Sealer.Pass p;
+      do {
+        p = pass();
+      } while (p.more() && (p.sealed() > 0 || p.registered()) && System.nanoTime() - deadline < 0);
+    } catch (SQLException | RuntimeException e) {
+      LOG.warn("auditkit: the last sealing pass on close failed ({}); the events it did not seal are sealed by the "
+          + "next sealer to run", e.toString());
+    }
+  }
+
   @Override
   public synchronized void close() {
     if (executor != null) {
