@@ -224,7 +224,11 @@ public final class AuditEvent {
     return source;
   }
 
-  /** The event's place in its hash chain, present once a store has sealed it. */
+  /**
+   * The event's place in its hash chain: present on events read from a chain (a store's {@code
+   * chain(id).events()}, verification, an export), empty on events being written and on those a
+   * store's plain queries return.
+   */
   public Optional<Seal> seal() {
     return Optional.ofNullable(seal);
   }

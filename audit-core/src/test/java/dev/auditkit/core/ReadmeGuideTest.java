@@ -16,7 +16,7 @@ class ReadmeGuideTest {
   void integrationGuide_recordsWhoDidWhatToWhichRecord() {
     // guide:start
     // 1. Once, at startup: where events go.
-    InMemoryAuditStore store = new InMemoryAuditStore(); // production: JdbcAuditStore.create(dataSource)
+    InMemoryAuditStore store = new InMemoryAuditStore(); // production: JdbcAuditStore, see below
     AuditLog audit = AuditLog.builder()
         .store(store)
         .source("facilities-portal", "4.2.0", "web-1")
@@ -39,7 +39,7 @@ class ReadmeGuideTest {
       audit.securityEvent(SecurityEventType.FORBIDDEN, Map.of("path", "/api/admin/users"));
     });
 
-    // 4. Read back (tests, or an admin page): every event knows who, what, which record, when, where.
+    // 4. Read back (tests; JdbcAuditStore has findById and events(from, to, limit)): who, what, which record, when, where.
     AuditEvent update = store.events().get(1);
     // update.actor().id() -> "u-42"; update.changes() -> [notes: "gate 4" -> "gate 5"]
     // guide:end

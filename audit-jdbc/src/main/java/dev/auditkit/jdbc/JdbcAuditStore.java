@@ -248,7 +248,7 @@ public final class JdbcAuditStore implements AuditSink {
 
   /**
    * Stored events with {@code from <= occurredAt < to}, ordered by time then id, at most
-   * {@code limit}. For tests and tools; viewers use the query API.
+   * {@code limit}, without their seals (read a chain for those). For tests, tools and simple pages.
    */
   public List<AuditEvent> events(Instant from, Instant to, int limit) {
     Objects.requireNonNull(from, "from");
