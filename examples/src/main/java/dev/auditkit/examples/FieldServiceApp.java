@@ -102,8 +102,9 @@ public final class FieldServiceApp {
         WorkOrders orders = new WorkOrders(jdbi, audit, store);
         morning = morning(orders, audit, out);
         DeliveryHealth health = audit.health();
-        out.printf("   %d events recorded; delivery: %d unshipped, %d shipped, journal %d bytes%n",
-            morning.recorded().size(), health.unshipped(), health.shipped(), health.journalBytes());
+        out.printf("   %d events recorded (one of them in the host's transaction); the ASYNC writer is shipping the "
+            + "rest: %d still waiting right now, journal %d bytes%n", morning.recorded().size(), health.unshipped(),
+            health.journalBytes());
       } // close() ships what is queued and closes the store (the pool is the host's and stays open); it
         // throws UnshippedEventsException naming what it could not ship, so reaching the next line means all went
       out.println("   audit.close(): everything shipped");
