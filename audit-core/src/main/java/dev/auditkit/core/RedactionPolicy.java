@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.auditkit.core.internal.CardNumbers;
 import dev.auditkit.core.internal.Paths;
+import dev.auditkit.core.internal.SecretsInText;
 import dev.auditkit.core.internal.SensitiveKeys;
 import dev.auditkit.core.internal.Json;
 import dev.auditkit.core.internal.NameValuePairs;
@@ -41,7 +42,8 @@ import java.util.Set;
  *       refresh_token, id_token, session_token, session_id, jsessionid, api_key, x-api-key,
  *       access_key, private_key, authorization, proxy-authorization, cookie(s), set-cookie, cvv,
  *       cvv2, cvc, cvc2, security_code, pin, otp, card_number, credit_card_number, pan, ssn,
- *       social_security_number; any key ending in password, passwd, secret(s), token(s),
+ *       social_security_number, sig, signature, x-amz-signature, x-amz-credential,
+ *       x-goog-signature, x-goog-credential; any key ending in password, passwd, secret(s), token(s),
  *       api_key(s), access_key, secret_key, private_key, authorization, cookie(s), card_number,
  *       passphrase, passcode, cvv, cvc, security_code or ssn ({@code newPassword},
  *       {@code csrfToken}, {@code cardCvv}), except counts of language-model tokens
@@ -63,6 +65,12 @@ import java.util.Set;
  *       ({@code {"name": "Authorization", "value": "…"}}): the value of a sensitive name.
  *   <li><b>URL credentials</b> in any text: {@code postgres://app:[REDACTED]@db}, and the user of
  *       an http(s) URL, which is often a token: {@code https://[REDACTED]@github.com}.
+ *   <li><b>Secrets written into text</b>: the value after a sensitive name and {@code =} or
+ *       {@code :} ({@code password=[REDACTED]}, {@code "api_key": "[REDACTED]"}), and the token
+ *       after {@code Bearer} or {@code Basic} when it looks like one (while {@code authorization}
+ *       is a sensitive key). Signed URLs' {@code sig}, {@code signature}, {@code X-Amz-Signature},
+ *       {@code X-Amz-Credential} and the Google equivalents are default keys.
+ *   <li><b>A card number as a record's id</b> ({@code Card/4111…}) is masked as in text.
  * </ul>
  *
  * <p>A string that holds JSON too deep or with numbers too long for auditkit to read (over 1000
@@ -93,12 +101,15 @@ public final class RedactionPolicy {
   private final boolean cards;
   /** Bounded: keys beyond {@link #DECIDED_MAX} (untrusted ones, say) are decided each time, not kept. */
   private final Map<String, Boolean> decided = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Whether {@code Bearer}/{@code Basic} credentials in text are redacted: as the Authorization header is. */
+  private final boolean credentialsInText;
 
   private RedactionPolicy(Set<String> exact, Set<String> suffixes, Set<String> kept, boolean cards) {
     this.exact = exact;
     this.suffixes = suffixes;
     this.kept = kept;
     this.cards = cards;
+    this.credentialsInText = isSensitiveKey("authorization");
   }
 
   /** The default keys and card-number detection. */
@@ -192,14 +203,24 @@ public final class RedactionPolicy {
 
   /**
    * {@code text} with the credentials of any URL in it removed ({@code postgres://app:[REDACTED]@db},
-   * {@code https://[REDACTED]@github.com}) and card numbers masked (when detection is on); null
-   * stays null.
+   * {@code https://[REDACTED]@github.com}), sensitive query parameters, the values of sensitive
+   * names written into it ({@code password=[REDACTED]}, {@code "api_key": "[REDACTED]"}), HTTP
+   * credentials ({@code Bearer [REDACTED]}, while {@code authorization} is a sensitive key) and card
+   * numbers masked (when detection is on); null stays null.
    */
   public String redactText(String text) {
+    return redactText(text, true);
+  }
+
+  /** {@code pairs}: also sensitive {@code name=value} pairs and credentials in the text (not in change paths, whose selectors have their own rule). */
+  private String redactText(String text, boolean pairs) {
     if (text == null) {
       return null;
     }
     String t = redactUrlQueries(UrlCredentials.redact(text));
+    if (pairs) {
+      t = SecretsInText.redact(t, this::isSensitiveKey, credentialsInText, REDACTED);
+    }
     return cards ? CardNumbers.mask(t) : t;
   }
 
@@ -429,10 +450,8 @@ public final class RedactionPolicy {
     }
     if (node != null && node.isTextual()) {
       String t = node.textValue();
-      String m = redactText(t);
-      if (!embedded) {
-        m = redactEmbeddedJson(m);
-      }
+      // JSON held in the string first: the text rules would cut a JSON value short, not redact it whole
+      String m = redactText(embedded ? t : redactEmbeddedJson(t));
       if (m.equals(t)) {
         return node;
       }
@@ -525,7 +544,7 @@ public final class RedactionPolicy {
 
   private FieldChange redactChange(FieldChange c, Run run) {
     String cleaned = Text.singleLine(c.path(), Integer.MAX_VALUE);
-    String path = Paths.replaceSelectorValues(redactText(cleaned), this::isSensitiveKey, REDACTED);
+    String path = Paths.replaceSelectorValues(redactText(cleaned, false), this::isSensitiveKey, REDACTED);
     for (String[] selector : Paths.selectors(path)) {
       // headers[name=Authorization].value: a name/value pair whose name is sensitive
       if (NameValuePairs.NAMES.contains(selector[0]) && looksLikeFieldName(selector[1]) && isSensitiveKey(selector[1])) {
@@ -597,6 +616,16 @@ public final class RedactionPolicy {
       }
     }
     Resource res = b.resourceValue();
+    if (res != null && cards && res.id() != null) {
+      // a card number used as the record's id (Card/4111…): PCI DSS forbids storing it; the id is
+      // masked like a card number in any text, and nothing else in an id is touched
+      String id = CardNumbers.mask(line(res.id()));
+      if (!id.equals(res.id()) && !id.equals(line(res.id()))) {
+        Resource masked = Resource.of(res.type(), id);
+        res = res.label() == null ? masked : masked.label(res.label());
+        b.resource(res);
+      }
+    }
     if (res != null && res.label() != null) {
       String label = redactLine(res.label());
       if (!label.equals(res.label())) {

@@ -214,14 +214,14 @@ class AuditLogTest {
   @Test
   void hostileContextValues_areSanitisedNotRejected() {
     AuditContext hostile = AuditContext.builder().tenantId("org\u0000").actor(Actor.user("u\n1"))
-        .ipAddress("not-an-ip").userAgent("UA\r\nSet-Cookie: x=1" + "y".repeat(5000)).build();
+        .ipAddress("not-an-ip").userAgent("UA\r\nX-Injected: x=1" + "y".repeat(5000)).build();
     AuditContext.supplyWithAuditContext(hostile, () -> audit.viewed("job", "1"));
     AuditEvent e = only();
     assertThat(e.tenantId()).isEqualTo("org");
     assertThat(e.actor().id()).isEqualTo("u1");
     assertThat(e.request().ip()).isNull();
     assertThat(e.metadata().get(AuditEvent.NOTES_KEY).toString()).contains("not-an-ip");
-    assertThat(e.request().userAgent()).startsWith("UASet-Cookie: x=1").endsWith(AuditLimits.TRUNCATION_MARKER).hasSize(1024);
+    assertThat(e.request().userAgent()).startsWith("UAX-Injected: x=1").endsWith(AuditLimits.TRUNCATION_MARKER).hasSize(1024);
   }
 
   @Test

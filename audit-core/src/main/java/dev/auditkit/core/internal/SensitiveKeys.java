@@ -13,7 +13,9 @@ public final class SensitiveKeys {
       "token", "tokens", "accesstoken", "refreshtoken", "idtoken", "sessiontoken", "sessionid", "jsessionid",
       "apikey", "xapikey", "accesskey", "privatekey", "authorization", "proxyauthorization",
       "cookie", "cookies", "setcookie", "cvv", "cvv2", "cvc", "cvc2", "securitycode", "pin", "otp",
-      "cardnumber", "creditcardnumber", "pan", "ssn", "socialsecuritynumber");
+      "cardnumber", "creditcardnumber", "pan", "ssn", "socialsecuritynumber",
+      // signed URLs: the signature and credential parameters of Azure SAS, AWS and Google Cloud
+      "sig", "signature", "xamzsignature", "xamzcredential", "xgoogsignature", "xgoogcredential");
 
   /** A normalised key ending in one of these is sensitive too ({@code newPassword}, {@code csrfToken}). */
   public static final Set<String> DEFAULT_SUFFIXES = Set.of(
