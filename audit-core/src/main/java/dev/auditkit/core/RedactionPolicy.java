@@ -103,6 +103,8 @@ public final class RedactionPolicy {
   private final Map<String, Boolean> decided = new java.util.concurrent.ConcurrentHashMap<>();
   /** Whether {@code Bearer}/{@code Basic} credentials in text are redacted: as the Authorization header is. */
   private final boolean credentialsInText;
+  /** {@link #isSensitiveKey} as a predicate, made once: not a new one for every text. */
+  private final java.util.function.Predicate<String> sensitiveKey = this::isSensitiveKey;
 
   private RedactionPolicy(Set<String> exact, Set<String> suffixes, Set<String> kept, boolean cards) {
     this.exact = exact;
@@ -219,7 +221,7 @@ public final class RedactionPolicy {
     }
     String t = redactUrlQueries(UrlCredentials.redact(text));
     if (pairs) {
-      t = SecretsInText.redact(t, this::isSensitiveKey, credentialsInText, REDACTED);
+      t = SecretsInText.redact(t, sensitiveKey, credentialsInText, REDACTED);
     }
     return cards ? CardNumbers.mask(t) : t;
   }
@@ -417,7 +419,7 @@ public final class RedactionPolicy {
             e.setValue(r);
           }
         }
-        if (!redactText(e.getKey()).equals(e.getKey())) {
+        if (!redactText(e.getKey(), false).equals(e.getKey())) { // (keys: no name=value rule)
           (renamed == null ? renamed = new ArrayList<>() : renamed).add(e.getKey());
         }
       }
@@ -426,7 +428,7 @@ public final class RedactionPolicy {
         Map<String, Integer> next = new java.util.HashMap<>(); // per masked key: no search starts at #2 again
         for (String key : renamed) {
           JsonNode v = obj.remove(key);
-          String masked = redactText(key);
+          String masked = redactText(key, false);
           String free = masked;
           int n = next.getOrDefault(masked, 2);
           while (obj.has(free)) {

@@ -32,6 +32,10 @@ public final class SecretsInText {
    * @param credentials whether to look for {@code Bearer} and {@code Basic} credentials
    */
   public static String redact(String text, Predicate<String> sensitive, boolean credentials, String marker) {
+    // most text holds none of these: String.indexOf is an intrinsic, far cheaper than the scan below
+    if (text.indexOf('=') < 0 && text.indexOf(':') < 0 && !(credentials && mayHoldScheme(text))) {
+      return text;
+    }
     StringBuilder out = null;
     int copied = 0;
     int n = text.length();
@@ -90,6 +94,18 @@ public final class SecretsInText {
       i = Math.max(end, i + 1);
     }
     return out == null ? text : out.append(text, copied, n).toString();
+  }
+
+  /** Whether "bearer " or "basic " (any case) is in {@code text}: looked for at its spaces only. */
+  private static boolean mayHoldScheme(String text) {
+    for (int sp = text.indexOf(' ', 5); sp >= 0; sp = text.indexOf(' ', sp + 1)) {
+      char before = text.charAt(sp - 1);
+      if (((before == 'r' || before == 'R') && sp >= 6 && text.regionMatches(true, sp - 6, "bearer", 0, 6))
+          || ((before == 'c' || before == 'C') && text.regionMatches(true, sp - 5, "basic", 0, 5))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

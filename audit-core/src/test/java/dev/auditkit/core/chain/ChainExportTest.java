@@ -370,6 +370,13 @@ class ChainExportTest {
       }
       forged.events.add(SealedChain.withSeal(plain, sealer.seal(plain)));
     }
+    // the untouched export with its own checkpoints witnessed: each is counted once
+    Path honest = export(chain);
+    Run plain = cli("verify", honest.toString(), "--public-key", publicKey().toString());
+    Run witnessed = cli("verify", honest.toString(), "--public-key", publicKey().toString(), "--witness",
+        witness.toString());
+    assertThat(witnessed.exit).as(witnessed.all()).isEqualTo(0);
+    assertThat(witnessed.out).contains(plain.out.lines().filter(l -> l.contains("OK chain")).findFirst().orElseThrow());
     Path file = export(forged);
     assertThat(cli("verify", file.toString(), "--public-key", publicKey().toString()).exit).isEqualTo(0);
     Run r = cli("verify", file.toString(), "--public-key", publicKey().toString(), "--witness", witness.toString());

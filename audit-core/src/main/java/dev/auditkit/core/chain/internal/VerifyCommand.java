@@ -124,7 +124,7 @@ public final class VerifyCommand {
     }
   }
 
-  /** The export's checkpoints merged in sequence order with witnessed ones. */
+  /** The export's checkpoints merged in sequence order with witnessed ones; one that is both counts once. */
   private static ChainSource withWitness(ChainSource s, List<Checkpoint> witnessed) {
     if (witnessed.isEmpty()) {
       return s;
@@ -160,6 +160,9 @@ public final class VerifyCommand {
               throw new NoSuchElementException();
             }
             Checkpoint c;
+            if (x != null && x.equals(y)) {
+              y = b.hasNext() ? b.next() : null; // witnessed and exported alike: one checkpoint, counted once
+            }
             if (y == null || (x != null && x.sequence() <= y.sequence())) {
               c = x;
               x = a.hasNext() ? a.next() : null;
