@@ -85,6 +85,26 @@ class SealingTest {
   }
 
   @DatabaseTest
+  void verify_saysWhichEventsItDidNotCover_whileTheyWaitForTheirSeal(TestDatabase db) {
+    try (JdbcAuditStore store = manualStore(db)) {
+      store.write(List.of(event("org-v", 1), event("org-v", 2)));
+      store.sealNow();
+      Instant before = Instant.now().minusSeconds(1);
+      store.write(List.of(event("org-v", 3)));
+      dev.auditkit.core.chain.ChainVerification v = store.verify("t:org-v");
+      assertThat(v.ok()).as(v.summary()).isTrue();
+      assertThat(v.lastSequence()).isEqualTo(2);
+      assertThat(v.oldestUnsealed()).hasValueSatisfying(t -> assertThat(t).isAfter(before));
+      assertThat(v.summary()).contains("2 events up to #2").contains("are not sealed yet and not covered");
+
+      store.sealNow();
+      v = store.verify("t:org-v");
+      assertThat(v.oldestUnsealed()).isEmpty();
+      assertThat(v.summary()).contains("3 events up to #3").doesNotContain("not sealed");
+    }
+  }
+
+  @DatabaseTest
   void smallPassesStillGiveGaplessChains(TestDatabase db) throws SQLException {
     try (JdbcAuditStore store = JdbcAuditStore.builder(db.dataSource()).sealInterval(null).sealBatch(7).build()) {
       for (int i = 0; i < 60; i++) {

@@ -20,9 +20,24 @@ public final class ChainVerification {
   private final long lastSequence;
   private final String headHash;
   private final List<String> warnings;
+  /** When the oldest event of the chain still waiting for its seal was committed; null when none (or not asked). */
+  private final java.time.Instant oldestUnsealed;
 
   ChainVerification(String chainId, TamperKind kind, long position, UUID eventId, String detail,
       long eventsChecked, long checkpointsChecked, long lastSequence, String headHash, List<String> warnings) {
+    this(chainId, kind, position, eventId, detail, eventsChecked, checkpointsChecked, lastSequence, headHash, warnings,
+        null);
+  }
+
+  /** {@code r} with the time of the oldest event still waiting for its seal. */
+  ChainVerification(ChainVerification r, java.time.Instant oldestUnsealed) {
+    this(r.chainId, r.kind, r.position, r.eventId, r.detail, r.eventsChecked, r.checkpointsChecked, r.lastSequence,
+        r.headHash, r.warnings, oldestUnsealed);
+  }
+
+  private ChainVerification(String chainId, TamperKind kind, long position, UUID eventId, String detail,
+      long eventsChecked, long checkpointsChecked, long lastSequence, String headHash, List<String> warnings,
+      java.time.Instant oldestUnsealed) {
     this.chainId = chainId;
     this.kind = kind;
     this.position = position;
@@ -33,6 +48,17 @@ public final class ChainVerification {
     this.lastSequence = lastSequence;
     this.headHash = headHash;
     this.warnings = List.copyOf(warnings);
+    this.oldestUnsealed = oldestUnsealed;
+  }
+
+  /**
+   * When the oldest event of this chain that is committed but not sealed yet was written, if there
+   * is one within the allowed sealing lag (one past it makes the result {@link TamperKind#UNSEALED}).
+   * Such events are not covered by this verification; a store's {@code sealNow()} seals them.
+   * Empty for an export, and when the verifier was built without {@code maxSealingLag}.
+   */
+  public Optional<java.time.Instant> oldestUnsealed() {
+    return Optional.ofNullable(oldestUnsealed);
   }
 
   public String chainId() {
@@ -92,7 +118,8 @@ public final class ChainVerification {
     if (ok()) {
       return "OK chain " + chainId + ": " + eventsChecked + (eventsChecked == 1 ? " event" : " events") + " up to #"
           + lastSequence + ", " + checkpointsChecked + " signed checkpoint" + (checkpointsChecked == 1 ? "" : "s")
-          + " verified";
+          + " verified" + (oldestUnsealed == null ? ""
+              : "; events committed since " + oldestUnsealed + " are not sealed yet and not covered");
     }
     return kind + " at " + chainId + "#" + position + (eventId == null ? "" : " (event " + eventId + ")") + ": " + detail;
   }

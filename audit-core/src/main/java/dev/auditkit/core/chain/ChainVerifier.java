@@ -111,7 +111,7 @@ public final class ChainVerifier {
             scanned.eventsChecked(), scanned.checkpointsChecked(), scanned.lastSequence(), scanned.headHash(),
             scanned.warnings());
       }
-      return scanned;
+      return oldest.isPresent() ? new ChainVerification(scanned, oldest.get()) : scanned;
     }
   }
 
