@@ -316,9 +316,37 @@ public final class JdbcAuditStore implements AuditSink {
   /**
    * Verifies one chain against the keys of this store's checkpoint signer, allowing events to wait
    * {@link Builder#maxSealingLag} for their seal. See {@link ChainVerifier} for what is detected.
+   *
+   * @throws IllegalArgumentException for a chain id nothing was ever written for (a typo is not an intact empty chain)
    */
   public ChainVerification verify(String chainId) {
-    return verifier().verify(chain(chainId));
+    ChainSource chain = chain(chainId);
+    requireKnown(chain.chainId());
+    return verifier().verify(chain);
+  }
+
+  /**
+   * Refuses a chain id nothing was ever written for, so that a mistyped one is not reported as an
+   * intact empty chain: known are chains with a chain row or checkpoint, and tenants with events.
+   */
+  private void requireKnown(String chainId) {
+    String tenant = ChainIds.tenantOf(chainId);
+    boolean known = jdbi.withHandle(h -> {
+      var q = h.createQuery("select 1 from " + names.chainTable() + " where chain_id = :c"
+              + " union all select 1 from " + names.checkpointTable() + " where chain_id = :c"
+              + " union all select 1 from " + names.eventTable() + " e where "
+              + (tenant == null ? "(e.tenant_id is null or e.tenant_id = '')" : "e.tenant_id = :t"))
+          .bind("c", chainId);
+      if (tenant != null) {
+        q.bind("t", tenant);
+      }
+      return q.setMaxRows(1).mapTo(Integer.class).findFirst().isPresent();
+    });
+    if (!known) {
+      throw new IllegalArgumentException("no chain \"" + chainId + "\" in schema " + names.schema()
+          + ": nothing was ever written for it (chain ids are t:<tenantId>, or global for events without a tenant; "
+          + "chainIds() lists them)");
+    }
   }
 
   /** Verifies every chain ({@link #verify(String)}); the results in chain id order. */
@@ -341,9 +369,12 @@ public final class JdbcAuditStore implements AuditSink {
    * public key) that {@code java -jar audit-core-<version>-cli.jar verify} checks without a database.
    * When the last exported event has no stored checkpoint, the store signs one for it at export time
    * (not stored): with {@code --require-signed-head}, events cut from the end of the file are found.
+   *
+   * @throws IllegalArgumentException for a chain id nothing was ever written for
    */
   public void exportChain(String chainId, OutputStream out) {
     Objects.requireNonNull(out, "out");
+    requireKnown(ChainIds.require(Objects.requireNonNull(chainId, "chainId")));
     // the store signs the head it exports: a verifier that requires it finds events cut from the end of the file
     ChainExportWriter.export(chain(chainId), List.of(checkpointing.signer().publicKey()), clock.instant(), out,
         checkpointing.signer());

@@ -105,6 +105,23 @@ class SealingTest {
   }
 
   @DatabaseTest
+  void aChainIdNothingWasWrittenFor_isRefused_notReportedIntact(TestDatabase db) {
+    try (JdbcAuditStore store = manualStore(db)) {
+      assertThatThrownBy(() -> store.verify("global")).as("nothing written yet").isInstanceOf(IllegalArgumentException.class);
+      store.write(List.of(event("org-real", 1), event(null, 2)));
+      assertThatThrownBy(() -> store.verify("t:org-typo")).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("no chain \"t:org-typo\"").hasMessageContaining("chainIds()");
+      assertThatThrownBy(() -> store.exportChain("t:org-typo", java.io.OutputStream.nullOutputStream()))
+          .isInstanceOf(IllegalArgumentException.class);
+      // written but not sealed yet: a known chain, OK with nothing covered so far
+      assertThat(store.verify("t:org-real").oldestUnsealed()).isPresent();
+      assertThat(store.verify("global").ok()).isTrue();
+      store.sealNow();
+      assertThat(store.verify("t:org-real").eventsChecked()).isEqualTo(1);
+    }
+  }
+
+  @DatabaseTest
   void smallPassesStillGiveGaplessChains(TestDatabase db) throws SQLException {
     try (JdbcAuditStore store = JdbcAuditStore.builder(db.dataSource()).sealInterval(null).sealBatch(7).build()) {
       for (int i = 0; i < 60; i++) {
