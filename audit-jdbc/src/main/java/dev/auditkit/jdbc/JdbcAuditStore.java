@@ -90,6 +90,7 @@ public final class JdbcAuditStore implements AuditSink {
   private final Checkpointing checkpointing;
   private final Clock clock;
   private final Duration maxSealingLag;
+  private final Duration closeSealTimeout;
 
   private JdbcAuditStore(Builder b, DataSource dataSource) {
     this.dataSource = dataSource;
@@ -113,6 +114,7 @@ public final class JdbcAuditStore implements AuditSink {
     }
     this.clock = b.clock;
     this.maxSealingLag = b.maxSealingLag;
+    this.closeSealTimeout = b.closeSealTimeout;
     this.checkpointing = new Checkpointing(
         b.signer != null ? b.signer : CheckpointSigner.generateForDevelopment(), b.policy, b.witnesses, b.clock);
     this.sealing = new SealingService(new Sealer(dataSource, dialect, names, reader, b.sealBatch, checkpointing),
@@ -390,14 +392,16 @@ public final class JdbcAuditStore implements AuditSink {
   }
 
   /**
-   * Stops the background sealer, then seals once more what is committed by now (for up to 10 s;
-   * not with {@code sealInterval(null)}, where sealing is the host's), so that the events written
-   * just before a shutdown do not wait for the next start to be sealed. Closes the pool if the
+   * Stops the background sealer, then seals once more what is committed by now (for up to
+   * {@link Builder#closeSealTimeout}, 10 s by default, on a thread of its own, so a database that
+   * hangs cannot hold close longer; not with {@code sealInterval(null)}, where sealing is the
+   * host's), so that the events written just before a shutdown do not wait for the next start to
+   * be sealed. Closes the pool if the
    * store made it ({@link #create(String)}); a given DataSource stays open.
    */
   @Override
   public void close() {
-    sealing.closeSealing(Duration.ofSeconds(10));
+    sealing.closeSealing(closeSealTimeout);
     if (ownsDataSource) {
       OwnedPool.close(dataSource);
     }
@@ -446,6 +450,7 @@ public final class JdbcAuditStore implements AuditSink {
     private boolean migrate = true;
     private Clock clock = Clock.systemUTC();
     private Duration sealInterval = DEFAULT_SEAL_INTERVAL;
+    private Duration closeSealTimeout = Duration.ofSeconds(10);
     private int sealBatch = 20_000;
     private Duration maxSealingLag = Duration.ofMinutes(1);
     private CheckpointSigner signer;
@@ -490,6 +495,22 @@ public final class JdbcAuditStore implements AuditSink {
     /** The clock deciding which monthly partitions are created ahead (PostgreSQL). */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * How long {@link JdbcAuditStore#close()} may spend sealing what is committed but not sealed
+     * yet (default 10 s; {@link Duration#ZERO}: no sealing on close). A pass still running then is
+     * left behind and close returns; the next sealer to run seals the rest.
+     *
+     * @throws IllegalArgumentException when negative or over ten minutes
+     */
+    public Builder closeSealTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "timeout");
+      if (timeout.isNegative() || timeout.compareTo(Duration.ofMinutes(10)) > 0) {
+        throw new IllegalArgumentException("closeSealTimeout must be between 0 and 10 minutes: " + timeout);
+      }
+      this.closeSealTimeout = timeout;
       return this;
     }
 

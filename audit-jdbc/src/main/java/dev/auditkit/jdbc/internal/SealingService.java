@@ -152,41 +152,66 @@ public final class SealingService implements AutoCloseable {
     synchronized (this) {
       background = executor != null;
     }
-    close();
-    if (!background) {
-      return; // sealing is the host's (sealInterval(null)): none on close either
+    boolean stopped = stop();
+    if (!background || timeout.isZero()) {
+      return; // sealing is the host's (sealInterval(null)), or not wanted on close
     }
-    if (failuresInARow > 0) {
-      // the database was failing: a pass could wait for the pool's connection timeout, and close must not
-      LOG.warn("auditkit: no sealing pass on close, the last background pass failed ({}); unsealed events are "
-          + "sealed by the next sealer to run", lastError);
+    if (!stopped || failuresInARow > 0) {
+      // a pass stuck in the database, or the database failing: another pass would wait on the same, and close must not
+      LOG.warn("auditkit: no sealing pass on close ({}); unsealed events are sealed by the next sealer to run",
+          stopped ? "the last background pass failed: " + lastError : "a background pass is still running");
       return;
     }
+    // on a thread of its own, waited for at most the timeout: a statement blocked by a lock or a
+    // hung server would otherwise hold close (and the host's shutdown) for as long as it lasts
     long deadline = System.nanoTime() + timeout.toNanos();
+    Thread last = new Thread(() -> {
+      try {
+        Sealer.Pass p;
+        do {
+          p = pass();
+        } while (p.more() && (p.sealed() > 0 || p.registered()) && System.nanoTime() - deadline < 0);
+      } catch (SQLException | RuntimeException e) {
+        LOG.warn("auditkit: the last sealing pass on close failed ({}); the events it did not seal are sealed by the "
+            + "next sealer to run", e.toString());
+      }
+    }, "auditkit-close-sealer");
+    last.setDaemon(true);
+    last.start();
     try {
-      Sealer.Pass p;
-      do {
-        p = pass();
-      } while (p.more() && (p.sealed() > 0 || p.registered()) && System.nanoTime() - deadline < 0);
-    } catch (SQLException | RuntimeException e) {
-      LOG.warn("auditkit: the last sealing pass on close failed ({}); the events it did not seal are sealed by the "
-          + "next sealer to run", e.toString());
+      last.join(Math.max(1, timeout.toMillis()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // close returns; the pass goes on or fails with the pool
+      return;
+    }
+    if (last.isAlive()) {
+      LOG.warn("auditkit: the last sealing pass on close did not finish within {}; close goes on without it, and the "
+          + "next sealer to run seals what it did not", timeout);
     }
   }
 
   @Override
-  public synchronized void close() {
+  public void close() {
+    stop();
+  }
+
+  /** Stops the background sealer; false when a pass was still running after 10 s (it is interrupted). */
+  private synchronized boolean stop() {
+    boolean stopped = true;
     if (executor != null) {
       executor.shutdown();
       try {
         if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
           executor.shutdownNow();
+          stopped = false;
         }
       } catch (InterruptedException e) {
         executor.shutdownNow();
         Thread.currentThread().interrupt();
+        stopped = false;
       }
       executor = null;
     }
+    return stopped;
   }
 }
