@@ -70,7 +70,6 @@ import java.util.Set;
  *       after {@code Bearer} or {@code Basic} when it looks like one (while {@code authorization}
  *       is a sensitive key). Signed URLs' {@code sig}, {@code signature}, {@code X-Amz-Signature},
  *       {@code X-Amz-Credential} and the Google equivalents are default keys.
- *   <li><b>A card number as a record's id</b> ({@code Card/4111…}) is masked as in text.
  * </ul>
  *
  * <p>A string that holds JSON too deep or with numbers too long for auditkit to read (over 1000
@@ -104,7 +103,7 @@ public final class RedactionPolicy {
   /** Whether {@code Bearer}/{@code Basic} credentials in text are redacted: as the Authorization header is. */
   private final boolean credentialsInText;
   /** {@link #isSensitiveKey} as a predicate, made once: not a new one for every text. */
-  private final java.util.function.Predicate<String> sensitiveKey = this::isSensitiveKey;
+  private final java.util.function.Predicate<String> sensitiveKey = this::isSensitiveInText;
 
   private RedactionPolicy(Set<String> exact, Set<String> suffixes, Set<String> kept, boolean cards) {
     this.exact = exact;
@@ -112,6 +111,15 @@ public final class RedactionPolicy {
     this.kept = kept;
     this.cards = cards;
     this.credentialsInText = isSensitiveKey("authorization");
+  }
+
+  /**
+   * A name written into text whose value is redacted: a sensitive key, but not {@code sig} or
+   * {@code signature}, which in prose ("Signature: received by J. Doe") are not the URL parameters
+   * they are as keys.
+   */
+  private boolean isSensitiveInText(String name) {
+    return !name.equalsIgnoreCase("sig") && !name.equalsIgnoreCase("signature") && isSensitiveKey(name);
   }
 
   /** The default keys and card-number detection. */
@@ -618,16 +626,6 @@ public final class RedactionPolicy {
       }
     }
     Resource res = b.resourceValue();
-    if (res != null && cards && res.id() != null) {
-      // a card number used as the record's id (Card/4111…): PCI DSS forbids storing it; the id is
-      // masked like a card number in any text, and nothing else in an id is touched
-      String id = CardNumbers.mask(line(res.id()));
-      if (!id.equals(res.id()) && !id.equals(line(res.id()))) {
-        Resource masked = Resource.of(res.type(), id);
-        res = res.label() == null ? masked : masked.label(res.label());
-        b.resource(res);
-      }
-    }
     if (res != null && res.label() != null) {
       String label = redactLine(res.label());
       if (!label.equals(res.label())) {

@@ -32,6 +32,9 @@ class RedactedEventsVerifyTest {
       meta.put("k".repeat(240) + "4111111111111111", 2);
       meta.put("k".repeat(240) + "************1111", 3);
       meta.put("link", "https://app.example/reset?token=abc123&u=7");
+      // the text rules: a header line, escaped quotes, a Java header map, a NUL and a bidi character nearby
+      meta.put("log", "GET /x\nAuthorization: Bearer eyJhbGciOi.eyJzdWIi.s1g-1\r\nbody={\\\"password\\\":\\\"p\u202e1\\\"} "
+          + "{Cookie=[sid=s3cr3t; a=1]} pass\u0000word=x1 Basic dXNlcjpwYXNz");
       List<UUID> ids = List.of(
           audit.logAction("a", "r", "1", meta),
           audit.updated("user", "u1", Map.of("refreshTokens", Map.of("rt_live_1", "a")),
@@ -44,6 +47,8 @@ class RedactedEventsVerifyTest {
         assertThat(json).doesNotContain("abc123", "rt_live_1", "4111111111111111", "a:b@");
       }
       AuditEvent first = store.findById(ids.get(0)).orElseThrow();
+      assertThat(first.metadata().get("log").asText()).doesNotContain("eyJhbGciOi", "s3cr3t", "dXNlcjpwYXNz", "=x1", "p\u202e1")
+          .startsWith("GET /x\nAuthorization: [REDACTED]\r\nbody=");
       assertThat(first.metadata().get("body").asText()).startsWith("{\"token\":\"" + RedactionPolicy.REDACTED + "\"")
           .endsWith(" and then some text");
     }

@@ -76,8 +76,9 @@ public final class AsyncDispatcher {
   private final List<QueuedEvent> setAside = Collections.synchronizedList(new ArrayList<>());
   /**
    * Journaled events taken back from the queue of a stopped writer (the caller was refused, the
-   * journal keeps them): the oldest of them and their segments, for close's report. Bounded
-   * however long callers go on; guarded by itself.
+   * journal keeps them): the oldest of them and their segments, for close's report. The ids are
+   * bounded however long callers go on, the segments by the journal's capacity (a stopped writer
+   * removes none); guarded by itself.
    */
   private final OldestIds takenBack = new OldestIds(CloseReport.REPORTED_IDS);
   private final Set<JournalSegment> takenBackSegments = Collections.newSetFromMap(new IdentityHashMap<>());

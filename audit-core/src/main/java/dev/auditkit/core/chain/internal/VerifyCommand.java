@@ -14,7 +14,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
@@ -46,9 +45,14 @@ public final class VerifyCommand {
     System.exit(run(args, System.out, System.err));
   }
 
+  private static boolean isHelp(String a) {
+    return a.equals("--help") || a.equals("-h") || a.equals("help");
+  }
+
   /** Runs the command; returns the exit code. */
   public static int run(String[] args, PrintStream out, PrintStream err) {
-    if (Arrays.stream(args).anyMatch(a -> a.equals("--help") || a.equals("-h") || a.equals("help"))) {
+    // asked for as the command, or as the only argument after it (not a file that happens to be named "help")
+    if ((args.length == 1 && isHelp(args[0])) || (args.length == 2 && "verify".equals(args[0]) && isHelp(args[1]))) {
       out.println(USAGE); // asked for: not an error
       return 0;
     }
