@@ -376,9 +376,10 @@ public final class JdbcAuditStore implements AuditSink {
    */
   public void exportChain(String chainId, OutputStream out) {
     Objects.requireNonNull(out, "out");
-    requireKnown(ChainIds.require(Objects.requireNonNull(chainId, "chainId")));
+    ChainSource chain = chain(chainId);
+    requireKnown(chain.chainId());
     // the store signs the head it exports: a verifier that requires it finds events cut from the end of the file
-    ChainExportWriter.export(chain(chainId), List.of(checkpointing.signer().publicKey()), clock.instant(), out,
+    ChainExportWriter.export(chain, List.of(checkpointing.signer().publicKey()), clock.instant(), out,
         checkpointing.signer());
   }
 

@@ -73,10 +73,9 @@ public final class AsyncIngestBenchmark {
     int batch = 1000;
     int rounds = 2;
     boolean inlinePrototype = false;
-    for (int i = 0; i < args.length; i += 2) {
+    for (int i = 0; i < args.length; i++) {
       if (args[i].equals("--inline-prototype")) {
         inlinePrototype = true;
-        i--;
         continue;
       }
       if (i + 1 >= args.length) {
@@ -89,6 +88,7 @@ public final class AsyncIngestBenchmark {
         case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
+      i++; // its value
     }
     String env = System.getenv("AUDITKIT_PG_URL");
     AsyncIngestBenchmark b = new AsyncIngestBenchmark(env == null || env.isBlank() ? DEFAULT_URL : env, events, threads,

@@ -1,6 +1,5 @@
 package dev.auditkit.core.internal;
 
-import java.util.Locale;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -58,15 +57,12 @@ public final class SecretsInText {
         int nameStart = sensitiveNameBefore(text, i, sensitive);
         if (nameStart >= 0) {
           start = valueStart(text, i);
-          end = valueEnd(text, start, wholeLine(text, nameStart, i), sensitive);
           int q = quoteLength(text, start);
           if (q > 0) { // a quoted value keeps its quotes: only what is inside them is replaced
-            char quote = text.charAt(start + q - 1);
-            boolean closed = end - start >= 2 * q && text.charAt(end - 1) == quote
-                && (q == 1 || text.charAt(end - 2) == '\\');
+            end = closingQuote(text, start, q);
             start += q;
-            end = closed ? end - q : end;
-            i = Math.max(i, end); // (the scan goes on past the closing quote below)
+          } else {
+            end = valueEnd(text, start, wholeLine(text, nameStart, i), sensitive);
           }
         }
       } else if (credentials && (c == 'b' || c == 'B') && (i == 0 || !Character.isLetterOrDigit(text.charAt(i - 1)))) {
@@ -149,38 +145,37 @@ public final class SecretsInText {
 
   /** Whether the name between {@code from} and the sign at {@code at} is a header whose value is the whole line. */
   private static boolean wholeLine(String text, int from, int at) {
-    StringBuilder k = new StringBuilder(24);
-    for (int i = from; i < at && k.length() < 24; i++) {
-      char ch = text.charAt(i);
-      if (Character.isLetterOrDigit(ch)) {
-        k.append(Character.toLowerCase(ch));
-      }
-    }
-    return WHOLE_LINE.contains(k.toString().toLowerCase(Locale.ROOT));
+    return WHOLE_LINE.contains(SensitiveKeys.normalize(text.substring(from, at)));
   }
 
-  /** Where the value starting at {@code start} ends (exclusive). */
+  /**
+   * Where the value in quotes ({@code q} = 1) or escaped quotes ({@code \"…\"} inside a log line's
+   * JSON, {@code q} = 2) starting at {@code start} ends: its closing quote, or the end of the line.
+   */
+  private static int closingQuote(String text, int start, int q) {
+    char quote = text.charAt(start + q - 1);
+    if (q == 2) {
+      int close = text.indexOf("\\" + quote, start + 2);
+      return close < 0 ? lineEnd(text, start + 2) : close;
+    }
+    for (int i = start + 1; i < text.length(); i++) {
+      char ch = text.charAt(i);
+      if (ch == '\\') {
+        i++; // an escaped character, the quote too
+      } else if (ch == quote) {
+        return i;
+      }
+    }
+    return lineEnd(text, start + 1);
+  }
+
+  /** Where the unquoted value starting at {@code start} ends (exclusive). */
   private static int valueEnd(String text, int start, boolean wholeLine, Predicate<String> sensitive) {
     int n = text.length();
     if (start >= n) {
       return start;
     }
     char first = text.charAt(start);
-    if (first == '\\' && start + 1 < n && (text.charAt(start + 1) == '"' || text.charAt(start + 1) == '\'')) {
-      int close = text.indexOf("\\" + text.charAt(start + 1), start + 2); // \"…\" inside a log line's JSON
-      return close < 0 ? lineEnd(text, start) : close + 2;
-    }
-    if (first == '"' || first == '\'') {
-      for (int i = start + 1; i < n; i++) {
-        char ch = text.charAt(i);
-        if (ch == '\\') {
-          i++; // an escaped character, the quote too
-        } else if (ch == first) {
-          return i + 1;
-        }
-      }
-      return lineEnd(text, start);
-    }
     char closer = first == '[' ? ']' : first == '(' ? ')' : first == '{' ? '}' : 0;
     if (closer != 0) {
       int depth = 0;
